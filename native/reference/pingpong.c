@@ -1,0 +1,79 @@
+/*
+ * The plain C reference for msg.pingpong: two processes bounce one message
+ * over one SysV queue for a fixed time, nothing else. The tool's figure for
+ * the same size and placement should match this one.
+ *
+ *   reference-pingpong [size=64] [seconds=1] [cpu_a=0] [cpu_b=0] [newipc=0]
+ * cpu -1 leaves a process unpinned; newipc=1 runs both in a fresh IPC namespace.
+ * Prints: round_trips seconds round_trips_per_second
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct msg { long mtype; char mtext[1 << 16]; };
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void pin(int cpu)
+{
+    if (cpu < 0) return;
+    cpu_set_t s;
+    CPU_ZERO(&s);
+    CPU_SET(cpu, &s);
+    if (sched_setaffinity(0, sizeof(s), &s) != 0) { perror("sched_setaffinity"); exit(1); }
+}
+
+int main(int argc, char **argv)
+{
+    size_t size = argc > 1 ? strtoul(argv[1], NULL, 10) : 64;
+    double seconds = argc > 2 ? atof(argv[2]) : 1.0;
+    int cpu_a = argc > 3 ? atoi(argv[3]) : 0;
+    int cpu_b = argc > 4 ? atoi(argv[4]) : 0;
+    int newipc = argc > 5 ? atoi(argv[5]) : 0;
+    static struct msg m;
+
+    if (size > sizeof(m.mtext)) { fprintf(stderr, "size at most %zu\n", sizeof(m.mtext)); return 2; }
+    if (newipc && unshare(CLONE_NEWIPC) != 0) { perror("unshare(CLONE_NEWIPC)"); return 1; }
+    int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+    if (q < 0) { perror("msgget"); return 1; }
+
+    pid_t child = fork();
+    if (child == 0) {
+        pin(cpu_b);
+        for (;;) {
+            if (msgrcv(q, &m, size, -2, 0) < 0) _exit(1);
+            if (m.mtype == 2) _exit(0);
+            m.mtype = 3;
+            if (msgsnd(q, &m, size, 0) < 0) _exit(1);
+        }
+    }
+    pin(cpu_a);
+    unsigned long long n = 0;
+    double t0 = now(), t1 = t0;
+    do {
+        m.mtype = 1;
+        if (msgsnd(q, &m, size, 0) < 0 || msgrcv(q, &m, size, 3, 0) < 0) { perror("msg"); break; }
+        n++;
+        /* one clock read per round trip, as in any fixed-time loop */
+        t1 = now();
+    } while (t1 - t0 < seconds);
+    m.mtype = 2;
+    msgsnd(q, &m, 0, 0);
+    waitpid(child, NULL, 0);
+    msgctl(q, IPC_RMID, NULL);
+    printf("%llu %.6f %.1f\n", n, t1 - t0, n / (t1 - t0));
+    return 0;
+}

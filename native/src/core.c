@@ -1,0 +1,750 @@
+/*
+ * core.c: forks one worker's group of measured processes into the namespace
+ * its mode asks for, runs one window, reaps the group and returns plain data.
+ *
+ * Process tree of one window:
+ *   caller thread (Node worker) --clone(mode flags)--> leader = party A
+ *   leader --clone(CLONE_PARENT)--> partner = party B (a sibling of the leader,
+ *   so the caller can reap both; same process group, same namespaces)
+ * Children use raw clone(2) rather than fork(3): glibc's fork takes malloc and
+ * stdio locks that another Node thread may hold at the instant of the fork.
+ */
+#define _GNU_SOURCE
+#include "core.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "workloads.h"
+
+#define PAGE_BYTES ((sizeof(struct ipcb_page) + 4095) & ~(size_t)4095)
+
+/* ---------- small async-signal-safe helpers ---------- */
+
+static void copy_call(char *dst, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i < IPCB_CALL_LEN - 1; i++) dst[i] = src[i];
+    dst[i] = 0;
+}
+
+int ipcb_fail_errno(struct ipcb_ctx *c, const char *call, int err)
+{
+    if (err == 0) err = EIO;
+    int32_t zero = 0;
+    if (__atomic_compare_exchange_n(&c->page->err, &zero, -1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        copy_call(c->page->call, call);
+        __atomic_store_n(&c->page->err, err, __ATOMIC_SEQ_CST);
+    }
+    return -1;
+}
+
+int ipcb_fail(struct ipcb_ctx *c, const char *call) { return ipcb_fail_errno(c, call, errno); }
+
+int ipcb_track(struct ipcb_ctx *c, int kind, int id)
+{
+    if (c->spec->mode != IPCB_MODE_HOST) return -1; /* dies with its namespace */
+    for (int i = 0; i < IPCB_MAX_TRACKED; i++) {
+        if (c->page->tracked_kind[i] == IPCB_OBJ_NONE) {
+            c->page->tracked_id[i] = id;
+            __atomic_store_n(&c->page->tracked_kind[i], kind, __ATOMIC_RELEASE);
+            return i;
+        }
+    }
+    return -1;
+}
+
+void ipcb_untrack(struct ipcb_ctx *c, int slot)
+{
+    if (slot >= 0) __atomic_store_n(&c->page->tracked_kind[slot], IPCB_OBJ_NONE, __ATOMIC_RELEASE);
+}
+
+char *ipcb_buffer(struct ipcb_ctx *c, uint64_t size)
+{
+    if (size == 0) size = 1;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    memset(p, 0xa5, size);
+    c->buf_len = size;
+    return p;
+}
+
+int ipcb_first_key(const struct ipcb_ctx *c, int *flags)
+{
+    /* IPC_PRIVATE never collides with anyone's key; a given key is created
+     * exclusively, so two groups that share a namespace cannot share the object. */
+    *flags = IPC_CREAT | 0600;
+    if (c->spec->key_base == 0) return IPC_PRIVATE;
+    *flags |= IPC_EXCL;
+    return (int)c->spec->key_base;
+}
+
+static char *put_uint(char *p, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (n) *p++ = tmp[--n];
+    return p;
+}
+
+void ipcb_mq_name(char *out, int tag)
+{
+    const char *prefix = "/ipcnsb-";
+    char *p = out;
+    while (*prefix) *p++ = *prefix++;
+    p = put_uint(p, (uint64_t)syscall(SYS_getpid));
+    *p++ = '-';
+    p = put_uint(p, (uint64_t)tag);
+    *p = 0;
+}
+
+void ipcb_hist_add(struct ipcb_page *page, uint64_t v)
+{
+    uint32_t idx;
+    if (v < IPCB_HIST_LINEAR) {
+        idx = (uint32_t)v;
+    } else {
+        int e = 63 - __builtin_clzll(v); /* >= 7 */
+        uint64_t m = v >> (e - IPCB_HIST_SUB_BITS);       /* in [64, 127] */
+        idx = IPCB_HIST_LINEAR + (uint32_t)(e - 7) * (1u << IPCB_HIST_SUB_BITS) + (uint32_t)(m - 64);
+        if (idx >= IPCB_HIST_BUCKETS) idx = IPCB_HIST_BUCKETS - 1;
+    }
+    page->hist[idx]++;
+    page->lat_count++;
+    page->lat_sum_ns += v;
+    if (v < page->lat_min_ns) page->lat_min_ns = v;
+    if (v > page->lat_max_ns) page->lat_max_ns = v;
+}
+
+static uint64_t ns_inode_self(void)
+{
+    struct stat st;
+    if (stat("/proc/self/ns/ipc", &st) != 0) return 0;
+    return (uint64_t)st.st_ino;
+}
+
+static int64_t cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int pin_cpu(int cpu)
+{
+    if (cpu < 0) return 0;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return (int)syscall(SYS_sched_setaffinity, 0, sizeof(set), &set);
+}
+
+/* The cost of one clock read, measured the way the loops use it: back to back. */
+static double measure_timer(void)
+{
+    double best = 1e18;
+    for (int round = 0; round < 7; round++) {
+        int64_t t0 = ipcb_clock(), t = t0;
+        for (int i = 0; i < 256; i++) t = ipcb_clock();
+        double per = (double)(t - t0) / 256.0;
+        if (per < best) best = per;
+    }
+    return best;
+}
+
+static long write_all(int fd, const char *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, p + done, n - done);
+        if (w < 0) { if (errno == EINTR) continue; return -1; }
+        done += (size_t)w;
+    }
+    return (long)done;
+}
+
+/*
+ * Writes "kernel/msgmni=64\nfs/mqueue/msg_max=64\n" into /proc/sys of the
+ * current (fresh) namespace. On failure, `call` names the sysctl.
+ */
+static int write_sysctls(const char *list, char *failed_name)
+{
+    const char *p = list;
+    while (*p) {
+        char path[160] = "/proc/sys/";
+        size_t n = 10;
+        const char *name = p;
+        while (*p && *p != '=' && *p != '\n' && n < sizeof(path) - 1) path[n++] = *p++;
+        path[n] = 0;
+        if (*p != '=') { copy_call(failed_name, name); return EINVAL; }
+        p++;
+        const char *val = p;
+        while (*p && *p != '\n') p++;
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        int err = 0;
+        if (fd < 0) err = errno;
+        else {
+            if (write_all(fd, val, (size_t)(p - val)) < 0) err = errno;
+            close(fd);
+        }
+        if (err) {
+            /* the failing sysctl's dotted name, as the user wrote it */
+            size_t k = 0;
+            for (const char *q = name; *q && *q != '=' && k < IPCB_CALL_LEN - 1; q++) failed_name[k++] = *q;
+            failed_name[k] = 0;
+            return err;
+        }
+        if (*p == '\n') p++;
+    }
+    return 0;
+}
+
+/* On the user-namespace route, map our own uid/gid to root inside the new user namespace. */
+static int map_self_to_root(uid_t uid, gid_t gid, char *failed)
+{
+    char line[48];
+    char *p;
+    int fd;
+
+    fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) { write_all(fd, "deny", 4); close(fd); }
+
+    p = line; *p++ = '0'; *p++ = ' '; p = put_uint(p, uid); *p++ = ' '; *p++ = '1'; *p++ = '\n';
+    fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write_all(fd, line, (size_t)(p - line)) < 0) { copy_call(failed, "uid_map"); int e = errno; if (fd >= 0) close(fd); return e; }
+    close(fd);
+
+    p = line; *p++ = '0'; *p++ = ' '; p = put_uint(p, gid); *p++ = ' '; *p++ = '1'; *p++ = '\n';
+    fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write_all(fd, line, (size_t)(p - line)) < 0) { copy_call(failed, "gid_map"); int e = errno; if (fd >= 0) close(fd); return e; }
+    close(fd);
+    return 0;
+}
+
+static pid_t raw_clone(unsigned long flags)
+{
+    /* No new stack: the child continues on a copy of ours, exactly like fork. */
+    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+}
+
+static int pidfd_open_(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+/*
+ * Waits until one of the processes behind the pidfds exits or the absolute
+ * time passes. Returns a bitmask of the fds (by position) whose process exited.
+ */
+static int wait_exit_until(const int *pidfds, int n, int64_t until_ns)
+{
+    for (;;) {
+        struct pollfd pfd[2];
+        int k = 0;
+        for (int i = 0; i < n && i < 2; i++) pfd[k++] = (struct pollfd){ .fd = pidfds[i], .events = POLLIN };
+        int64_t left = until_ns - ipcb_clock();
+        if (left <= 0) left = 0;
+        struct timespec ts = { (time_t)(left / 1000000000LL), (long)(left % 1000000000LL) };
+        int r = ppoll(pfd, (nfds_t)k, &ts, NULL);
+        if (r > 0) {
+            int mask = 0;
+            for (int i = 0; i < k; i++) if (pfd[i].revents) mask |= 1 << i;
+            return mask;
+        }
+        if (r == 0) return 0;
+        if (errno != EINTR) return 0;
+    }
+}
+
+/* ---------- the measured parties ---------- */
+
+static void party_run(struct ipcb_ctx *c, const struct ipcb_workload *wl)
+{
+    struct ipcb_party_out *o = &c->page->party[c->party];
+    struct rusage r0, r1;
+    struct timespec start = { (time_t)(c->spec->start_ns / 1000000000LL), (long)(c->spec->start_ns % 1000000000LL) };
+
+    c->sample_left = (c->party == IPCB_PARTY_A) ? c->spec->sample_every : 0;
+    /* The partner's copy of the buffer is copy-on-write: take the faults now, not in the window. */
+    if (c->buf && c->buf_len) memset(c->buf, 0x5a, c->buf_len);
+    if (wl->prepare && wl->prepare(c) != 0) return;
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &start, NULL) == EINTR) {}
+    getrusage(RUSAGE_SELF, &r0);
+    int64_t cpu0 = cpu_now();
+    o->t0 = ipcb_clock();
+    o->late_ns = o->t0 - c->spec->start_ns;
+
+    int (*loop)(struct ipcb_ctx *) = c->party == IPCB_PARTY_A ? wl->run_a : wl->run_b;
+    int rc;
+    if (c->party == IPCB_PARTY_B && c->spec->fault == IPCB_FAULT_PARTNER_HANGS) {
+        for (;;) pause();
+    } else if (c->party == IPCB_PARTY_B && c->spec->fault == IPCB_FAULT_PARTNER_DIES) {
+        _exit(3);
+    } else {
+        rc = loop(c);
+    }
+
+    o->t1 = ipcb_clock();
+    int64_t cpu1 = cpu_now();
+    getrusage(RUSAGE_SELF, &r1);
+    o->cpu_ns = (uint64_t)(cpu1 - cpu0);
+    o->vol_cs = (uint64_t)(r1.ru_nvcsw - r0.ru_nvcsw);
+    o->invol_cs = (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw);
+    o->ops = c->ops;
+    o->bytes = wl->bytes_per_op_is_size ? c->ops * (uint64_t)c->spec->size : 0;
+    (void)rc;
+}
+
+static void child_guard(pid_t expected_parent)
+{
+    /* Die with the caller's thread: nothing measured outlives a killed tool. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* Wake at the window's start, not up to 50 us later (the default timer slack). */
+    prctl(PR_SET_TIMERSLACK, 1UL);
+    if (getppid() != expected_parent) _exit(0);
+}
+
+static __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, struct ipcb_page *page,
+                                                  const struct ipcb_workload *wl, pid_t caller, uid_t uid, gid_t gid)
+{
+    struct ipcb_ctx c;
+    memset(&c, 0, sizeof(c));
+    c.spec = spec;
+    c.page = page;
+    c.party = IPCB_PARTY_A;
+    c.msqid = c.semid = c.shmid = -1;
+    for (int i = 0; i < 4; i++) c.track_slot[i] = -1;
+    c.mq[0] = c.mq[1] = (mqd_t)-1;
+
+    child_guard(caller);
+    setpgid(0, 0);
+
+    if (spec->mode == IPCB_MODE_SHARED) {
+        if (spec->userns_fd >= 0 && setns(spec->userns_fd, CLONE_NEWUSER) != 0) { ipcb_fail(&c, "setns(user)"); _exit(1); }
+        if (setns(spec->ns_fd, CLONE_NEWIPC) != 0) { ipcb_fail(&c, "setns(ipc)"); _exit(1); }
+    } else if (spec->mode == IPCB_MODE_ISOLATED) {
+        char failed[IPCB_CALL_LEN] = "";
+        int err;
+        if (spec->route == IPCB_ROUTE_USERNS && (err = map_self_to_root(uid, gid, failed)) != 0) {
+            ipcb_fail_errno(&c, failed, err); _exit(1);
+        }
+        if (spec->sysctls[0] && (err = write_sysctls(spec->sysctls, failed)) != 0) {
+            ipcb_fail_errno(&c, failed, err); _exit(1);
+        }
+    }
+    c.fresh_ns = spec->mode != IPCB_MODE_HOST;
+    page->party[0].ns_inode = ns_inode_self();
+    if (pin_cpu(spec->cpu_a) != 0) { ipcb_fail(&c, "sched_setaffinity"); _exit(1); }
+    page->timer_ns = measure_timer();
+
+    if (wl->setup(&c) != 0) { if (wl->teardown) wl->teardown(&c); _exit(1); }
+
+    int partner_fd = -1;
+    if (wl->parties == 2) {
+        pid_t p = (pid_t)syscall(SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+        if (p < 0) { ipcb_fail(&c, "clone(partner)"); wl->teardown(&c); _exit(1); }
+        if (p == 0) {
+            c.party = IPCB_PARTY_B;
+            child_guard(caller);
+            page->party[1].ns_inode = ns_inode_self();
+            if (pin_cpu(spec->cpu_b) != 0) { ipcb_fail(&c, "sched_setaffinity"); _exit(1); }
+            party_run(&c, wl);
+            _exit(0);
+        }
+        page->partner_pid = p;
+        partner_fd = pidfd_open_(p);
+    }
+
+    party_run(&c, wl);
+
+    if (partner_fd >= 0) {
+        /* The partner is the caller's child; we only wait for it to finish before removing objects. */
+        struct pollfd pfd = { .fd = partner_fd, .events = POLLIN };
+        while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {}
+        close(partner_fd);
+    }
+    wl->teardown(&c);
+    _exit(0);
+}
+
+/* ---------- the caller's side ---------- */
+
+static void remove_tracked(struct ipcb_page *page)
+{
+    for (int i = 0; i < IPCB_MAX_TRACKED; i++) {
+        int kind = page->tracked_kind[i];
+        int id = page->tracked_id[i];
+        if (kind == IPCB_OBJ_MSG) msgctl(id, IPC_RMID, NULL);
+        else if (kind == IPCB_OBJ_SEM) semctl(id, 0, IPC_RMID);
+        else if (kind == IPCB_OBJ_SHM) shmctl(id, IPC_RMID, NULL);
+        page->tracked_kind[i] = IPCB_OBJ_NONE;
+    }
+}
+
+static void reap_group(pid_t pgid)
+{
+    int st;
+    while (waitpid(-pgid, &st, __WALL) > 0 || errno == EINTR) {}
+}
+
+static void set_failure(struct ipcb_result *out, int err, const char *call)
+{
+    if (out->err) return;
+    out->err = err;
+    copy_call(out->call, call);
+}
+
+int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (spec_in->workload < 0 || spec_in->workload >= ipcb_workload_count()) {
+        set_failure(out, EINVAL, "workload");
+        return -1;
+    }
+    const struct ipcb_workload *wl = ipcb_workloads[spec_in->workload];
+    out->parties = wl->parties;
+
+    /* The spec is copied into the shared mapping so that children need nothing from the caller's heap. */
+    size_t bytes = PAGE_BYTES + ((sizeof(struct ipcb_spec) + 4095) & ~(size_t)4095);
+    void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) { set_failure(out, errno, "mmap"); return -1; }
+    struct ipcb_page *page = map;
+    struct ipcb_spec *spec = (struct ipcb_spec *)((char *)map + PAGE_BYTES);
+    memcpy(spec, spec_in, sizeof(*spec));
+    spec->sysctls[IPCB_SYSCTLS_LEN - 1] = 0;
+    page->lat_min_ns = UINT64_MAX;
+    page->obj_id = -1;
+
+    unsigned long flags = 0;
+    if (spec->mode == IPCB_MODE_ISOLATED) {
+        flags = CLONE_NEWIPC;
+        if (spec->route == IPCB_ROUTE_USERNS) flags |= CLONE_NEWUSER;
+    }
+    pid_t caller = getpid();
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+
+    pid_t pid = raw_clone(flags);
+    if (pid < 0) {
+        set_failure(out, errno, flags & CLONE_NEWUSER ? "clone(CLONE_NEWUSER|CLONE_NEWIPC)"
+                                : flags ? "clone(CLONE_NEWIPC)" : "clone");
+        munmap(map, bytes);
+        return -1;
+    }
+    if (pid == 0) leader_main(spec, page, wl, caller, uid, gid);
+
+    setpgid(pid, pid); /* also done by the child: whichever runs first, kill(-pid) reaches the group */
+    out->leader_pid = pid;
+    out->partner_pid = 0;
+    int fds[2] = { pidfd_open_(pid), -1 };
+    int exited = 0;
+    if (fds[0] < 0) {
+        set_failure(out, errno, "pidfd_open (needs Linux 5.3 or later)");
+    } else {
+        /* Before the start time the leader exits only if its setup failed. */
+        exited = wait_exit_until(fds, 1, spec->start_ns) & 1;
+        /* By now the partner exists; watch it too: if it dies inside the window, A would wait forever. */
+        pid_t partner = __atomic_load_n(&page->partner_pid, __ATOMIC_SEQ_CST);
+        if (!exited && partner > 0) fds[1] = pidfd_open_(partner);
+        int mask = exited ? 1 : wait_exit_until(fds, fds[1] >= 0 ? 2 : 1, spec->stop_ns);
+        if (mask & 2) set_failure(out, ECHILD, "partner exit");
+        exited = mask & 1;
+        if (!(mask & 2)) {
+            __atomic_store_n(&page->stop, 1, __ATOMIC_SEQ_CST);
+            if (!exited) exited = wait_exit_until(fds, 1, spec->deadline_ns) & 1;
+            if (!exited) out->timed_out = 1;
+        }
+    }
+    /* Whatever is still alive of the group (a hung or orphaned party) is killed, then all are reaped. */
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    for (int i = 0; i < 2; i++) if (fds[i] >= 0) close(fds[i]);
+    { int st; while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {} }
+    reap_group(pid);
+    if (spec->mode == IPCB_MODE_HOST) remove_tracked(page);
+
+    /* A party's own failure explains a partner's exit or a hang better than the symptom does. */
+    int32_t perr = __atomic_load_n(&page->err, __ATOMIC_SEQ_CST);
+    if (perr > 0) { out->err = 0; set_failure(out, perr, page->call); }
+    if (out->timed_out) set_failure(out, ETIMEDOUT, "deadline");
+
+    uint64_t ops = 0, bytes_done = 0;
+    int64_t t0 = INT64_MAX, t1 = 0, late = 0;
+    for (int i = 0; i < wl->parties; i++) {
+        const struct ipcb_party_out *o = &page->party[i];
+        ops += o->ops;
+        bytes_done += o->bytes;
+        if (o->t0 && o->t0 < t0) t0 = o->t0;
+        if (o->t1 > t1) t1 = o->t1;
+        if (o->late_ns > late) late = o->late_ns;
+        out->cpu_ns += o->cpu_ns;
+        out->vol_cs += o->vol_cs;
+        out->invol_cs += o->invol_cs;
+    }
+    out->ops = ops;
+    out->bytes = bytes_done;
+    out->start_ns = t0 == INT64_MAX ? 0 : t0;
+    out->end_ns = t1;
+    out->late_ns = late;
+    out->ns_inode = page->party[0].ns_inode;
+    out->ns_inode_b = wl->parties == 2 ? page->party[1].ns_inode : 0;
+    out->timer_ns = page->timer_ns;
+    out->lat_count = page->lat_count;
+    out->lat_sum_ns = page->lat_sum_ns;
+    out->lat_min_ns = page->lat_count ? page->lat_min_ns : 0;
+    out->lat_max_ns = page->lat_max_ns;
+    out->partner_pid = page->partner_pid;
+    out->obj_id = page->obj_id;
+    memcpy(out->hist, page->hist, sizeof(out->hist));
+    munmap(map, bytes);
+    return out->err ? -1 : 0;
+}
+
+/* ---------- namespaces and limits ---------- */
+
+/* Values above INT64_MAX (shmmax, shmall default to ULONG_MAX - 2^24) are reported as INT64_MAX. */
+static int64_t read_sysctl(const char *path, int field)
+{
+    char buf[128];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    const char *p = buf;
+    for (int f = 0; f <= field; f++) {
+        while (*p == ' ' || *p == '\t') p++;
+        uint64_t v = 0;
+        if (*p < '0' || *p > '9') return -1;
+        while (*p >= '0' && *p <= '9') {
+            unsigned d = (unsigned)(*p++ - '0');
+            v = (v > (UINT64_MAX - d) / 10) ? UINT64_MAX : v * 10 + d;
+        }
+        if (f == field) return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+    }
+    return -1;
+}
+
+struct probe_page {
+    struct ipcb_limits limits;
+    volatile int32_t ready;
+};
+
+static void fill_limits(struct ipcb_limits *l)
+{
+    l->ns_inode = ns_inode_self();
+    l->msgmax = read_sysctl("/proc/sys/kernel/msgmax", 0);
+    l->msgmnb = read_sysctl("/proc/sys/kernel/msgmnb", 0);
+    l->msgmni = read_sysctl("/proc/sys/kernel/msgmni", 0);
+    l->shmmax = read_sysctl("/proc/sys/kernel/shmmax", 0);
+    l->shmall = read_sysctl("/proc/sys/kernel/shmall", 0);
+    l->shmmni = read_sysctl("/proc/sys/kernel/shmmni", 0);
+    l->semmsl = read_sysctl("/proc/sys/kernel/sem", 0);
+    l->semmns = read_sysctl("/proc/sys/kernel/sem", 1);
+    l->semopm = read_sysctl("/proc/sys/kernel/sem", 2);
+    l->semmni = read_sysctl("/proc/sys/kernel/sem", 3);
+    l->mq_msg_max = read_sysctl("/proc/sys/fs/mqueue/msg_max", 0);
+    l->mq_msgsize_max = read_sysctl("/proc/sys/fs/mqueue/msgsize_max", 0);
+    l->mq_queues_max = read_sysctl("/proc/sys/fs/mqueue/queues_max", 0);
+}
+
+/*
+ * Forks a child into a fresh namespace (or the host's), writes the sysctls,
+ * reads the limits and, if hold_fd is set, waits on the pipe until the caller
+ * has opened the /proc/<child>/ns files so that the namespace outlives the child.
+ */
+static int probe_child(int fresh, int route, const char *sysctls, struct ipcb_limits *out, struct ipcb_ns *hold)
+{
+    struct probe_page *pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (pg == MAP_FAILED) { out->err = errno; copy_call(out->call, "mmap"); return -1; }
+    memset(pg, 0, sizeof(*pg));
+    char list[IPCB_SYSCTLS_LEN];
+    size_t n = 0;
+    if (sysctls) for (; sysctls[n] && n < sizeof(list) - 1; n++) list[n] = sysctls[n];
+    list[n] = 0;
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) { out->err = errno; copy_call(out->call, "pipe2"); munmap(pg, 4096); return -1; }
+
+    unsigned long flags = 0;
+    if (fresh) flags = CLONE_NEWIPC | (route == IPCB_ROUTE_USERNS ? CLONE_NEWUSER : 0);
+    pid_t caller = getpid();
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    pid_t pid = raw_clone(flags);
+    if (pid < 0) {
+        out->err = errno;
+        copy_call(out->call, route == IPCB_ROUTE_USERNS && fresh ? "clone(CLONE_NEWUSER|CLONE_NEWIPC)" : "clone(CLONE_NEWIPC)");
+        close(pipefd[0]); close(pipefd[1]); munmap(pg, 4096);
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != caller) _exit(0);
+        close(pipefd[1]);
+        char failed[IPCB_CALL_LEN] = "";
+        int err = 0;
+        if (fresh && route == IPCB_ROUTE_USERNS) err = map_self_to_root(uid, gid, failed);
+        if (!err && fresh && list[0]) err = write_sysctls(list, failed);
+        if (err) { pg->limits.err = err; copy_call(pg->limits.call, failed); }
+        else fill_limits(&pg->limits);
+        __atomic_store_n(&pg->ready, 1, __ATOMIC_SEQ_CST);
+        char b;
+        while (read(pipefd[0], &b, 1) < 0 && errno == EINTR) {}
+        _exit(0);
+    }
+    close(pipefd[0]);
+    /* Wait for the child to have filled the page: its pidfd would not tell us, so spin-sleep briefly. */
+    for (int i = 0; i < 20000 && !__atomic_load_n(&pg->ready, __ATOMIC_SEQ_CST); i++) {
+        struct timespec ms = { 0, 100000 };
+        nanosleep(&ms, NULL);
+    }
+    int rc = 0;
+    if (!pg->ready) { out->err = ETIMEDOUT; copy_call(out->call, "namespace probe"); rc = -1; }
+    else {
+        *out = pg->limits;
+        if (out->err) rc = -1;
+    }
+    if (rc == 0 && hold) {
+        char path[64] = "/proc/";
+        char *p = put_uint(path + 6, (uint64_t)pid);
+        const char *tail = "/ns/ipc";
+        while (*tail) *p++ = *tail++;
+        *p = 0;
+        hold->ipc_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (hold->ipc_fd < 0) { out->err = errno; copy_call(out->call, "open(/proc/pid/ns/ipc)"); rc = -1; }
+        hold->user_fd = -1;
+        if (rc == 0 && fresh && route == IPCB_ROUTE_USERNS) {
+            p = put_uint(path + 6, (uint64_t)pid);
+            tail = "/ns/user";
+            while (*tail) *p++ = *tail++;
+            *p = 0;
+            hold->user_fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (hold->user_fd < 0) { out->err = errno; copy_call(out->call, "open(/proc/pid/ns/user)"); rc = -1; }
+        }
+    }
+    close(pipefd[1]); /* releases the child */
+    int st;
+    while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {}
+    munmap(pg, 4096);
+    return rc;
+}
+
+int32_t ipcb_limits(int32_t fresh, int32_t route, const char *sysctls, struct ipcb_limits *out)
+{
+    memset(out, 0, sizeof(*out));
+    return probe_child(fresh, route, sysctls, out, NULL);
+}
+
+int32_t ipcb_ns_open(int32_t route, const char *sysctls, struct ipcb_ns *out)
+{
+    struct ipcb_limits l;
+    memset(out, 0, sizeof(*out));
+    memset(&l, 0, sizeof(l));
+    out->ipc_fd = out->user_fd = -1;
+    int rc = probe_child(1, route, sysctls, &l, out);
+    if (rc != 0) {
+        out->err = l.err;
+        copy_call(out->call, l.call);
+        if (out->ipc_fd >= 0) close(out->ipc_fd);
+        if (out->user_fd >= 0) close(out->user_fd);
+        out->ipc_fd = out->user_fd = -1;
+        return -1;
+    }
+    out->ns_inode = l.ns_inode;
+    return 0;
+}
+
+int32_t ipcb_ns_close(int32_t ipc_fd, int32_t user_fd)
+{
+    if (ipc_fd >= 0) close(ipc_fd);
+    if (user_fd >= 0) close(user_fd);
+    return 0;
+}
+
+/* ---------- registry ---------- */
+
+int32_t ipcb_abi(void) { return IPCB_ABI_VERSION; }
+int32_t ipcb_result_size(void) { return (int32_t)sizeof(struct ipcb_result); }
+int32_t ipcb_spec_size(void) { return (int32_t)sizeof(struct ipcb_spec); }
+int64_t ipcb_now_ns(void) { return ipcb_clock(); }
+
+/* ---------- isolation probe ---------- */
+
+int32_t ipcb_isolation_probe(int32_t route, int64_t key, struct ipcb_probe *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct probe_shared { volatile int32_t ready; int32_t err; char call[IPCB_CALL_LEN]; int32_t id; uint64_t inode; } *pg;
+    pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (pg == MAP_FAILED) { out->err = errno; copy_call(out->call, "mmap"); return -1; }
+    memset(pg, 0, sizeof(*pg));
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) { out->err = errno; copy_call(out->call, "pipe2"); munmap(pg, 4096); return -1; }
+    pid_t caller = getpid();
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    unsigned long flags = CLONE_NEWIPC | (route == IPCB_ROUTE_USERNS ? CLONE_NEWUSER : 0);
+    pid_t pid = raw_clone(flags);
+    if (pid < 0) {
+        out->err = errno;
+        copy_call(out->call, route == IPCB_ROUTE_USERNS ? "clone(CLONE_NEWUSER|CLONE_NEWIPC)" : "clone(CLONE_NEWIPC)");
+        close(pipefd[0]); close(pipefd[1]); munmap(pg, 4096);
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != caller) _exit(0);
+        close(pipefd[1]);
+        char failed[IPCB_CALL_LEN] = "msgget";
+        int err = 0;
+        if (route == IPCB_ROUTE_USERNS) err = map_self_to_root(uid, gid, failed);
+        int id = -1;
+        if (!err) {
+            id = msgget((key_t)key, IPC_CREAT | IPC_EXCL | 0600);
+            if (id < 0) err = errno;
+        }
+        pg->err = err;
+        copy_call(pg->call, failed);
+        pg->id = id;
+        pg->inode = ns_inode_self();
+        __atomic_store_n(&pg->ready, 1, __ATOMIC_SEQ_CST);
+        char b;
+        while (read(pipefd[0], &b, 1) < 0 && errno == EINTR) {}
+        if (id >= 0) msgctl(id, IPC_RMID, NULL);
+        _exit(0);
+    }
+    close(pipefd[0]);
+    for (int i = 0; i < 20000 && !__atomic_load_n(&pg->ready, __ATOMIC_SEQ_CST); i++) {
+        struct timespec ms = { 0, 100000 };
+        nanosleep(&ms, NULL);
+    }
+    int rc = 0;
+    if (!pg->ready) { out->err = ETIMEDOUT; copy_call(out->call, "isolation probe"); rc = -1; }
+    else if (pg->err) { out->err = pg->err; copy_call(out->call, pg->call); rc = -1; }
+    else {
+        /* The queue exists right now, inside the child's namespace. Look for it from ours. */
+        out->inner_id = pg->id;
+        out->inner_inode = pg->inode;
+        out->host_get_errno = msgget((key_t)key, 0) < 0 ? errno : 0;
+        struct msqid_ds ds;
+        if (msgctl(pg->id, IPC_STAT, &ds) < 0) out->host_stat_errno = errno;
+        else out->host_stat_key = (int64_t)ds.msg_perm.__key;
+    }
+    close(pipefd[1]);
+    int st;
+    while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {}
+    munmap(pg, 4096);
+    return rc;
+}

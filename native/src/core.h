@@ -1,0 +1,127 @@
+/*
+ * core.h: what a workload file sees. A workload is one C file that ends in a
+ * `const struct ipcb_workload` and is listed once in workloads.def.
+ *
+ * Everything here runs in forked children of a multithreaded process (Node),
+ * so it may only make system calls and touch memory prepared before the fork:
+ * no malloc, no stdio, no locks.
+ */
+#ifndef IPCB_CORE_H
+#define IPCB_CORE_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <mqueue.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "../include/ipcb.h"
+
+#define IPCB_PARTY_A 0
+#define IPCB_PARTY_B 1
+#define IPCB_MAX_TRACKED 16
+
+enum ipcb_obj_kind { IPCB_OBJ_NONE = 0, IPCB_OBJ_MSG, IPCB_OBJ_SEM, IPCB_OBJ_SHM };
+
+struct ipcb_party_out {
+    int64_t t0, t1;         /* actual start and end of this party's loop */
+    int64_t late_ns;
+    uint64_t cpu_ns, vol_cs, invol_cs;
+    uint64_t ns_inode;
+    uint64_t ops, bytes;    /* counted by the party that defines an op */
+};
+
+/* The MAP_SHARED page(s) through which children report to the caller. */
+struct ipcb_page {
+    volatile int32_t stop;        /* set by the caller at the window's stop time */
+    volatile int32_t quit;        /* set by party A to release party B (sem, shm) */
+    int32_t err;                  /* first failure wins */
+    char call[IPCB_CALL_LEN];
+    int32_t partner_pid;
+    int32_t obj_id;
+    double timer_ns;
+    struct ipcb_party_out party[2];
+    /* Objects alive in the host namespace, so that the caller can remove them
+     * if the group is killed before it cleans up (host mode only). */
+    volatile int32_t tracked_kind[IPCB_MAX_TRACKED];
+    volatile int32_t tracked_id[IPCB_MAX_TRACKED];
+    uint64_t lat_count, lat_sum_ns, lat_min_ns, lat_max_ns;
+    uint32_t hist[IPCB_HIST_BUCKETS];
+};
+
+struct ipcb_ctx {
+    const struct ipcb_spec *spec;
+    struct ipcb_page *page;
+    int party;
+    int fresh_ns;                 /* running in a namespace the tool created */
+    /* resources, set up by the workload before the partner is forked */
+    int msqid, semid, shmid;
+    char *shm;
+    mqd_t mq[2];
+    char *buf;                    /* private buffer, mmap'd and touched before the window */
+    uint64_t buf_len;
+    int track_slot[4];            /* journal slots of the objects this group created */
+    uint64_t ops;
+    int32_t sample_left;
+};
+
+struct ipcb_workload {
+    const char *name;
+    int parties;                                /* 1 or 2 */
+    int (*setup)(struct ipcb_ctx *);            /* leader, inside the namespace, before the partner exists */
+    int (*prepare)(struct ipcb_ctx *);          /* each party, before the start time (optional) */
+    int (*run_a)(struct ipcb_ctx *);            /* party A's loop: counts ctx->ops */
+    int (*run_b)(struct ipcb_ctx *);            /* party B's loop, or NULL */
+    void (*teardown)(struct ipcb_ctx *);        /* leader, after both parties ended; also on failure */
+    uint64_t bytes_per_op_is_size;              /* 1 if bytes = ops x size */
+};
+
+/* --- helpers for workload loops (core.c) --- */
+static inline int64_t ipcb_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline int ipcb_stopped(const struct ipcb_ctx *c)
+{
+    return __atomic_load_n(&c->page->stop, __ATOMIC_RELAXED);
+}
+
+void ipcb_hist_add(struct ipcb_page *page, uint64_t ns);
+
+/* Records errno and the failing call (the first failure of the group wins); returns -1. */
+int ipcb_fail(struct ipcb_ctx *c, const char *call);
+int ipcb_fail_errno(struct ipcb_ctx *c, const char *call, int err);
+
+/* Tracks an object created in the host namespace until it is removed. */
+int ipcb_track(struct ipcb_ctx *c, int kind, int id);
+void ipcb_untrack(struct ipcb_ctx *c, int slot);
+
+/* mmap'd private buffer, touched so that no page fault lands inside the window. */
+char *ipcb_buffer(struct ipcb_ctx *c, uint64_t size);
+
+/* The key for the group's first SysV object and the flags to create it with. */
+int ipcb_first_key(const struct ipcb_ctx *c, int *flags);
+
+/* Builds "/ipcnsb-<pid>-<tag>" into out (at least 48 bytes) without stdio. */
+void ipcb_mq_name(char *out, int tag);
+
+/*
+ * Time one op in every spec->sample_every; the rest run bare. The timer's own
+ * cost is measured separately and recorded, not subtracted.
+ */
+#define IPCB_TIMED(c, stmt)                                              \
+    do {                                                                 \
+        if ((c)->sample_left > 0 && --(c)->sample_left == 0) {           \
+            int64_t t_begin_ = ipcb_clock();                             \
+            stmt;                                                        \
+            ipcb_hist_add((c)->page, (uint64_t)(ipcb_clock() - t_begin_)); \
+            (c)->sample_left = (c)->spec->sample_every;                  \
+        } else {                                                         \
+            stmt;                                                        \
+        }                                                                \
+    } while (0)
+
+#endif

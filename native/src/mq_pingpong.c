@@ -1,0 +1,42 @@
+/*
+ * mq.pingpong: one op = one round trip of a `size`-byte message over two
+ * POSIX queues (A->B and B->A). A zero-length message tells B to quit.
+ */
+#include "mq_common.h"
+
+static int setup(struct ipcb_ctx *c) { return ipcb_mq_setup(c, 2, 1); }
+
+static int run_a(struct ipcb_ctx *c)
+{
+    size_t n = (size_t)c->spec->size;
+    while (!ipcb_stopped(c)) {
+        IPCB_TIMED(c, {
+            if (mq_send(c->mq[0], c->buf, n, 0) < 0) return ipcb_fail(c, "mq_send");
+            if (mq_receive(c->mq[1], c->buf, n, NULL) < 0) return ipcb_fail(c, "mq_receive");
+        });
+        c->ops++;
+    }
+    if (mq_send(c->mq[0], c->buf, 0, 0) < 0) return ipcb_fail(c, "mq_send");
+    return 0;
+}
+
+static int run_b(struct ipcb_ctx *c)
+{
+    size_t n = (size_t)c->spec->size;
+    for (;;) {
+        ssize_t got = mq_receive(c->mq[0], c->buf, n, NULL);
+        if (got < 0) return ipcb_fail(c, "mq_receive");
+        if (got == 0) return 0;
+        if (mq_send(c->mq[1], c->buf, n, 0) < 0) return ipcb_fail(c, "mq_send");
+    }
+}
+
+const struct ipcb_workload mq_pingpong = {
+    .name = "mq.pingpong",
+    .parties = 2,
+    .setup = setup,
+    .run_a = run_a,
+    .run_b = run_b,
+    .teardown = ipcb_mq_teardown,
+    .bytes_per_op_is_size = 1,
+};

@@ -1,0 +1,22 @@
+#include "sysv_common.h"
+#include <sys/mman.h>
+
+int ipcb_msg_setup(struct ipcb_ctx *c)
+{
+    int flags;
+    int key = ipcb_first_key(c, &flags);
+    c->msqid = msgget(key, flags);
+    if (c->msqid < 0) return ipcb_fail(c, "msgget");
+    c->page->obj_id = c->msqid;
+    c->track_slot[0] = ipcb_track(c, IPCB_OBJ_MSG, c->msqid);
+    /* Allocated before the partner is forked, so both inherit it already touched. */
+    c->buf = ipcb_buffer(c, sizeof(long) + (uint64_t)c->spec->size);
+    if (!c->buf) return ipcb_fail(c, "mmap");
+    return 0;
+}
+
+void ipcb_msg_teardown(struct ipcb_ctx *c)
+{
+    if (c->msqid >= 0 && msgctl(c->msqid, IPC_RMID, NULL) == 0) ipcb_untrack(c, c->track_slot[0]);
+    c->msqid = -1;
+}

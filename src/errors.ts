@@ -1,0 +1,58 @@
+/**
+ * Turns an errno and the failing call into a message that names the fix.
+ * The core returns data; only this module knows what the numbers mean.
+ */
+import { constants } from 'node:os';
+import type { Failure } from './types.js';
+
+const codeByErrno = new Map<number, string>(
+  Object.entries(constants.errno).map(([code, n]) => [n, code]),
+);
+
+export function errnoCode(errno: number): string {
+  return codeByErrno.get(errno) ?? `errno ${errno}`;
+}
+
+/** Error as data, built in one place so every failure reads alike. */
+export function failure(errno: number, call: string, message?: string): Failure {
+  const code = errnoCode(errno);
+  return { errno, code, call, message: message ?? describe(errno, code, call) };
+}
+
+function describe(errno: number, code: string, call: string): string {
+  const head = `${call} failed: ${code}`;
+  const hint = hintFor(code, call);
+  void errno;
+  return hint ? `${head}: ${hint}` : head;
+}
+
+function hintFor(code: string, call: string): string | undefined {
+  if (call.startsWith('clone(CLONE_NEWUSER') || call === 'uid_map' || call === 'gid_map') {
+    if (code === 'EPERM' || code === 'EACCES' || code === 'ENOSPC' || code === 'EINVAL') {
+      return 'user namespaces are refused here; run with sudo -E, or allow them (sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu, user.max_user_namespaces > 0), or use --mode host';
+    }
+  }
+  if (call.startsWith('clone(CLONE_NEWIPC') || call.startsWith('setns')) {
+    if (code === 'EPERM') return 'creating or joining an IPC namespace needs CAP_SYS_ADMIN; run with sudo -E, or use --mode host';
+    if (code === 'ENOSPC') return 'user.max_ipc_namespaces is exhausted; raise it (sysctl -w user.max_ipc_namespaces=N) or wait for freed namespaces';
+  }
+  if (call === 'partner exit') return 'party B exited inside the window, so the window was abandoned and the group killed';
+  if (call === 'deadline') return 'the measured processes outlived their deadline and were killed';
+  if (code === 'ENOSPC' && call === 'msgget') return 'kernel.msgmni (queues per namespace) is exhausted; raise it with --sysctl kernel.msgmni=N';
+  if (code === 'ENOSPC' && call === 'semget') return 'kernel.sem (semmni or semmns) is exhausted; raise it with --sysctl kernel.sem=...';
+  if (code === 'ENOSPC' && call === 'shmget') return 'kernel.shmmni or kernel.shmall is exhausted; raise it with --sysctl';
+  if (code === 'EMFILE' && call === 'mq_open') return 'fs.mqueue.queues_max or RLIMIT_MSGQUEUE is exhausted; raise queues_max with --sysctl fs.mqueue.queues_max=N, or ulimit -q';
+  if (code === 'EINVAL' && call === 'mq_open') return 'the message size or depth exceeds fs.mqueue.msgsize_max or msg_max of the namespace; raise it with --sysctl';
+  if (code === 'EIDRM') return 'the object was removed under the loop (its partner or another process removed it)';
+  if (code === 'EINTR') return 'the loop was interrupted by a signal';
+  if ((code === 'EACCES' || code === 'EPERM' || code === 'EROFS') && call.includes('.')) {
+    return `writing sysctl ${call} was refused: it needs CAP_SYS_ADMIN over the namespace (root, or the owner of a user namespace on Linux 6.9+)`;
+  }
+  if (code === 'ENOENT' && call.includes('.')) return `sysctl ${call} does not exist on this kernel`;
+  return undefined;
+}
+
+/** Thrown for bad input: the CLI prints the message on one line and exits with 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,113 @@
+/**
+ * How the scheduler reaches a core. PoolExecutor runs each worker of a window
+ * on its own piscina thread, concurrently, with the native core; InlineExecutor
+ * runs a core in this thread (the mock core in tests).
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import { PACKAGE_ROOT } from './paths.js';
+import type { Core, HeldNamespace, IsolationProbe, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from './types.js';
+
+export type Task =
+  | { kind: 'run'; spec: WindowSpec }
+  | { kind: 'limits'; fresh: boolean; route: Route; sysctls: Record<string, string> }
+  | { kind: 'nsOpen'; route: Route; sysctls: Record<string, string> }
+  | { kind: 'nsClose'; ns: HeldNamespace }
+  | { kind: 'probe'; route: Route; key: number }
+  | { kind: 'now' }
+  | { kind: 'workloads' };
+
+export type TaskResult = WindowResult | Outcome<NamespaceLimits> | Outcome<HeldNamespace> | Outcome<IsolationProbe> | number | string[] | null;
+
+export interface Executor {
+  /** Runs one window: every spec on its own worker, all at once. */
+  runWindow(specs: readonly WindowSpec[]): Promise<WindowResult[]>;
+  limits(fresh: boolean, route: Route, sysctls: Record<string, string>): Promise<Outcome<NamespaceLimits>>;
+  nsOpen(route: Route, sysctls: Record<string, string>): Promise<Outcome<HeldNamespace>>;
+  nsClose(ns: HeldNamespace): Promise<void>;
+  isolationProbe(route: Route, key: number): Promise<Outcome<IsolationProbe>>;
+  nowNs(): Promise<number>;
+  /** Workload names the core implements. */
+  workloads(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export const WORKER_FILE = join(PACKAGE_ROOT, 'dist', 'src', 'worker.js');
+
+export class PoolExecutor implements Executor {
+  private readonly pool: Piscina;
+
+  constructor(threads: number) {
+    this.pool = new Piscina({
+      filename: WORKER_FILE,
+      minThreads: threads,
+      maxThreads: threads,
+      // Keep threads alive between windows: thread start-up must not sit between two windows' start times.
+      idleTimeout: 60_000,
+      // One window per thread at a time, so concurrent windows never queue behind each other.
+      concurrentTasksPerWorker: 1,
+      maxQueue: 'auto',
+    });
+  }
+
+  private call<T extends TaskResult>(task: Task): Promise<T> {
+    return this.pool.run(task) as Promise<T>;
+  }
+
+  runWindow(specs: readonly WindowSpec[]): Promise<WindowResult[]> {
+    return Promise.all(specs.map((spec) => this.call<WindowResult>({ kind: 'run', spec })));
+  }
+  limits(fresh: boolean, route: Route, sysctls: Record<string, string>): Promise<Outcome<NamespaceLimits>> {
+    return this.call({ kind: 'limits', fresh, route, sysctls });
+  }
+  nsOpen(route: Route, sysctls: Record<string, string>): Promise<Outcome<HeldNamespace>> {
+    return this.call({ kind: 'nsOpen', route, sysctls });
+  }
+  async nsClose(ns: HeldNamespace): Promise<void> {
+    await this.call({ kind: 'nsClose', ns });
+  }
+  isolationProbe(route: Route, key: number): Promise<Outcome<IsolationProbe>> {
+    return this.call({ kind: 'probe', route, key });
+  }
+  nowNs(): Promise<number> {
+    return this.call({ kind: 'now' });
+  }
+  workloads(): Promise<string[]> {
+    return this.call({ kind: 'workloads' });
+  }
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+export class InlineExecutor implements Executor {
+  constructor(private readonly core: Core) {}
+  runWindow(specs: readonly WindowSpec[]): Promise<WindowResult[]> {
+    return Promise.resolve(specs.map((s) => this.core.run(s)));
+  }
+  limits(fresh: boolean, route: Route, sysctls: Record<string, string>): Promise<Outcome<NamespaceLimits>> {
+    return Promise.resolve(this.core.limits(fresh, route, sysctls));
+  }
+  nsOpen(route: Route, sysctls: Record<string, string>): Promise<Outcome<HeldNamespace>> {
+    return Promise.resolve(this.core.nsOpen(route, sysctls));
+  }
+  nsClose(ns: HeldNamespace): Promise<void> {
+    this.core.nsClose(ns);
+    return Promise.resolve();
+  }
+  isolationProbe(route: Route, key: number): Promise<Outcome<IsolationProbe>> {
+    return Promise.resolve(this.core.isolationProbe(route, key));
+  }
+  nowNs(): Promise<number> {
+    return Promise.resolve(this.core.nowNs());
+  }
+  workloads(): Promise<string[]> {
+    return Promise.resolve(this.core.workloads());
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export const CPU_COUNT = availableParallelism();

@@ -1,0 +1,80 @@
+/**
+ * The latency histogram's bucket scheme, mirrored from native/include/ipcb.h:
+ * values below 128 ns are exact; above, each power of two is split into 64
+ * sub-buckets, so a bucket spans at most 1/64 (1.6 %) of its lower bound.
+ */
+import type { LatencyHistogram } from './types.js';
+
+const SUB_BITS = 6;
+const SUB = 1 << SUB_BITS;
+const LINEAR = 128;
+export const HIST_BUCKETS = LINEAR + 35 * SUB;
+
+/** Bucket index of a value, as the C side computes it. */
+export function bucketIndex(ns: number): number {
+  if (ns < LINEAR) return Math.max(0, Math.floor(ns));
+  const e = Math.floor(Math.log2(ns));
+  const m = Math.floor(ns / 2 ** (e - SUB_BITS));
+  return Math.min(HIST_BUCKETS - 1, LINEAR + (e - 7) * SUB + (m - SUB));
+}
+
+/** [lower, upper) bounds of a bucket in ns. */
+export function bucketBounds(index: number): [number, number] {
+  if (index < LINEAR) return [index, index + 1];
+  const e = 7 + Math.floor((index - LINEAR) / SUB);
+  const m = SUB + ((index - LINEAR) % SUB);
+  const width = 2 ** (e - SUB_BITS);
+  return [m * width, (m + 1) * width];
+}
+
+export function emptyHistogram(): LatencyHistogram {
+  return { count: 0, sumNs: 0, minNs: 0, maxNs: 0, buckets: [] };
+}
+
+/** Sparse form of a dense bucket array from the core. */
+export function fromDense(dense: ArrayLike<number>, count: number, sumNs: number, minNs: number, maxNs: number): LatencyHistogram {
+  const buckets: Array<[number, number]> = [];
+  for (let i = 0; i < dense.length; i++) {
+    const n = dense[i] ?? 0;
+    if (n > 0) buckets.push([i, n]);
+  }
+  return { count, sumNs, minNs, maxNs, buckets };
+}
+
+export function mergeHistograms(list: readonly LatencyHistogram[]): LatencyHistogram {
+  const acc = new Map<number, number>();
+  let count = 0;
+  let sumNs = 0;
+  let minNs = Infinity;
+  let maxNs = 0;
+  for (const h of list) {
+    if (h.count === 0) continue;
+    count += h.count;
+    sumNs += h.sumNs;
+    minNs = Math.min(minNs, h.minNs);
+    maxNs = Math.max(maxNs, h.maxNs);
+    for (const [i, n] of h.buckets) acc.set(i, (acc.get(i) ?? 0) + n);
+  }
+  const buckets = [...acc.entries()].sort((a, b) => a[0] - b[0]);
+  return { count, sumNs, minNs: count ? minNs : 0, maxNs, buckets };
+}
+
+/**
+ * The value at quantile q (0..1): the midpoint of the bucket holding that
+ * rank, clamped to the recorded min and max, so the error is at most half a
+ * bucket (0.8 %).
+ */
+export function quantile(h: LatencyHistogram, q: number): number {
+  if (h.count === 0) return NaN;
+  const rank = Math.max(1, Math.ceil(q * h.count));
+  let seen = 0;
+  for (const [i, n] of h.buckets) {
+    seen += n;
+    if (seen >= rank) {
+      const [lo, hi] = bucketBounds(i);
+      const mid = i < LINEAR ? lo : (lo + hi) / 2;
+      return Math.min(h.maxNs, Math.max(h.minNs, mid));
+    }
+  }
+  return h.maxNs;
+}

@@ -1,0 +1,130 @@
+/**
+ * A test double for the native core: same interface, same result shape, no
+ * processes. Each window "runs" at a configured cost per op, with seeded
+ * multiplicative noise, so orchestration, statistics and reporters can be
+ * tested deterministically.
+ */
+import { failure } from './errors.js';
+import { bucketIndex } from './histogram.js';
+import type { Core, HeldNamespace, IsolationProbe, NamespaceLimits, Outcome, WindowResult, WindowSpec } from './types.js';
+import { WORKLOADS } from './workloads.js';
+
+export interface MockOptions {
+  /** Seed of the noise generator. */
+  seed?: number;
+  /** Relative sd of the per-window noise (0.02 = 2 %). */
+  noise?: number;
+  /** ns per op by workload name; default 2000. */
+  nsPerOp?: Record<string, number>;
+  /** Multiplier on ns per op by mode (1.2 = 20 % slower). */
+  modeFactor?: Partial<Record<WindowSpec['mode'], number>>;
+  /** Workloads that fail with this errno and call. */
+  failWith?: Record<string, { errno: number; call: string }>;
+  limits?: Partial<NamespaceLimits>;
+}
+
+/** mulberry32: small, fast, good enough for seeded noise. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal deviate (Box-Muller). */
+export function gaussian(rand: () => number): number {
+  const u = Math.max(rand(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+export const FRESH_DEFAULTS: NamespaceLimits = {
+  nsInode: 0,
+  msgmax: 8192, msgmnb: 16384, msgmni: 32000,
+  shmmax: Number.MAX_SAFE_INTEGER, shmall: Number.MAX_SAFE_INTEGER, shmmni: 4096,
+  semmsl: 32000, semmns: 1024000000, semopm: 500, semmni: 32000,
+  mqMsgMax: 10, mqMsgsizeMax: 8192, mqQueuesMax: 256,
+};
+
+const HOST_INODE = 4026531839;
+
+export function createMockCore(options: MockOptions = {}): Core {
+  const rand = seededRandom(options.seed ?? 1);
+  const noise = options.noise ?? 0.02;
+  let clock = 1_000_000_000;
+  let nextInode = 4026532200;
+  const held = new Map<number, number>();
+  let nextFd = 100;
+
+  return {
+    workloads: () => WORKLOADS.map((w) => w.name),
+    nowNs: () => (clock += 1000),
+    run(spec: WindowSpec): WindowResult {
+      const parties = WORKLOADS.find((w) => w.name === spec.workload)?.parties ?? 2;
+      const inode = spec.mode === 'host' ? HOST_INODE : spec.mode === 'shared' ? (held.get(spec.nsFd) ?? 0) : nextInode++;
+      const window = Math.max(0, spec.stopNs - spec.startNs);
+      clock = Math.max(clock, spec.stopNs);
+      const fail = options.failWith?.[spec.workload];
+      const base = (options.nsPerOp?.[spec.workload] ?? 2000) * (options.modeFactor?.[spec.mode] ?? 1);
+      const perOp = base * Math.max(0.05, 1 + noise * gaussian(rand));
+      const ops = fail ? 0 : Math.max(1, Math.floor(window / perOp));
+      const sampled = spec.sampleEvery > 0 ? Math.floor(ops / spec.sampleEvery) : 0;
+      const buckets = new Map<number, number>();
+      let sum = 0;
+      let min = Infinity;
+      let max = 0;
+      for (let i = 0; i < Math.min(sampled, 2000); i++) {
+        const v = Math.round(perOp * Math.exp(0.1 * gaussian(rand)));
+        const b = bucketIndex(v);
+        buckets.set(b, (buckets.get(b) ?? 0) + 1);
+        sum += v;
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+      const count = [...buckets.values()].reduce((a, b) => a + b, 0);
+      const size = spec.params.size ?? 0;
+      const hasBytes = WORKLOADS.find((w) => w.name === spec.workload)?.hasBytes ?? false;
+      const result: WindowResult = {
+        ok: !fail,
+        ops,
+        bytes: hasBytes ? ops * size : 0,
+        elapsedNs: window,
+        startNs: spec.startNs,
+        endNs: spec.stopNs,
+        lateNs: 0,
+        cpuNs: Math.round(window * parties * 0.5),
+        volCs: ops * parties,
+        involCs: Math.floor(ops / 10),
+        nsInode: inode,
+        nsInodeB: parties === 2 ? inode : 0,
+        timerNs: 20,
+        timedOut: false,
+        parties,
+        leaderPid: 0,
+        partnerPid: 0,
+        objId: -1,
+        latency: { count, sumNs: sum, minNs: count ? min : 0, maxNs: max, buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]) },
+      };
+      if (fail) result.failure = failure(fail.errno, fail.call);
+      return result;
+    },
+    limits(fresh: boolean): Outcome<NamespaceLimits> {
+      return { ok: true, value: { ...FRESH_DEFAULTS, ...options.limits, nsInode: fresh ? nextInode++ : HOST_INODE } };
+    },
+    nsOpen(): Outcome<HeldNamespace> {
+      const fd = nextFd++;
+      const inode = nextInode++;
+      held.set(fd, inode);
+      return { ok: true, value: { ipcFd: fd, userFd: -1, nsInode: inode } };
+    },
+    nsClose(ns: HeldNamespace): void {
+      held.delete(ns.ipcFd);
+    },
+    isolationProbe(): Outcome<IsolationProbe> {
+      return { ok: true, value: { innerId: 0, innerInode: nextInode++, hostGetErrno: 2, hostStatErrno: 22, hostStatKey: 0 } };
+    },
+  };
+}

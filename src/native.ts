@@ -1,0 +1,247 @@
+/**
+ * The koffi boundary: the only module that imports koffi. It loads the C core,
+ * mirrors the structs of native/include/ipcb.h, calls the core synchronously
+ * (never `.async`, which would run on a koffi thread) and returns plain data.
+ *
+ * Load it in piscina workers, not in the main thread (see DESIGN.md on koffi).
+ */
+import { existsSync } from 'node:fs';
+import koffi from 'koffi';
+import { failure } from './errors.js';
+import { fromDense } from './histogram.js';
+import { NATIVE_LIBRARY } from './paths.js';
+import type { Core, HeldNamespace, IsolationProbe, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from './types.js';
+import { workloadInfo } from './workloads.js';
+
+const ABI_VERSION = 1;
+const CALL_LEN = 32;
+const SYSCTLS_LEN = 512;
+const HIST_BUCKETS = 128 + 35 * 64;
+
+const MODE_CODE = { host: 0, shared: 1, isolated: 2 } as const;
+const FAULT_CODE = { 'none': 0, 'partner-hangs': 1, 'partner-dies': 2 } as const;
+const ROUTE_CODE = { privileged: 0, userns: 1 } as const;
+
+const Spec = koffi.struct('ipcb_spec', {
+  workload: 'int32_t',
+  mode: 'int32_t',
+  route: 'int32_t',
+  ns_fd: 'int32_t',
+  userns_fd: 'int32_t',
+  cpu_a: 'int32_t',
+  cpu_b: 'int32_t',
+  sample_every: 'int32_t',
+  size: 'int64_t',
+  param: 'int64_t',
+  key_base: 'int64_t',
+  fault: 'int32_t',
+  reserved: 'int32_t',
+  start_ns: 'int64_t',
+  stop_ns: 'int64_t',
+  deadline_ns: 'int64_t',
+  sysctls: koffi.array('char', SYSCTLS_LEN, 'String'),
+});
+
+const Result = koffi.struct('ipcb_result', {
+  err: 'int32_t',
+  timed_out: 'int32_t',
+  call: koffi.array('char', CALL_LEN, 'String'),
+  ops: 'uint64_t',
+  bytes: 'uint64_t',
+  start_ns: 'int64_t',
+  end_ns: 'int64_t',
+  late_ns: 'int64_t',
+  cpu_ns: 'uint64_t',
+  vol_cs: 'uint64_t',
+  invol_cs: 'uint64_t',
+  ns_inode: 'uint64_t',
+  ns_inode_b: 'uint64_t',
+  timer_ns: 'double',
+  lat_count: 'uint64_t',
+  lat_sum_ns: 'uint64_t',
+  lat_min_ns: 'uint64_t',
+  lat_max_ns: 'uint64_t',
+  hist: koffi.array('uint32_t', HIST_BUCKETS, 'Typed'),
+  leader_pid: 'int32_t',
+  partner_pid: 'int32_t',
+  parties: 'int32_t',
+  obj_id: 'int32_t',
+});
+
+const Limits = koffi.struct('ipcb_limits', {
+  err: 'int32_t',
+  call: koffi.array('char', CALL_LEN, 'String'),
+  ns_inode: 'uint64_t',
+  msgmax: 'int64_t', msgmnb: 'int64_t', msgmni: 'int64_t',
+  shmmax: 'int64_t', shmall: 'int64_t', shmmni: 'int64_t',
+  semmsl: 'int64_t', semmns: 'int64_t', semopm: 'int64_t', semmni: 'int64_t',
+  mq_msg_max: 'int64_t', mq_msgsize_max: 'int64_t', mq_queues_max: 'int64_t',
+});
+
+const Probe = koffi.struct('ipcb_probe', {
+  err: 'int32_t',
+  call: koffi.array('char', CALL_LEN, 'String'),
+  inner_id: 'int32_t',
+  inner_inode: 'uint64_t',
+  host_get_errno: 'int32_t',
+  host_stat_errno: 'int32_t',
+  host_stat_key: 'int64_t',
+});
+
+const Ns = koffi.struct('ipcb_ns', {
+  err: 'int32_t',
+  call: koffi.array('char', CALL_LEN, 'String'),
+  ipc_fd: 'int32_t',
+  user_fd: 'int32_t',
+  ns_inode: 'uint64_t',
+});
+
+interface RawResult {
+  err: number; timed_out: number; call: string; ops: number; bytes: number;
+  start_ns: number; end_ns: number; late_ns: number; cpu_ns: number; vol_cs: number; invol_cs: number;
+  ns_inode: number; ns_inode_b: number; timer_ns: number;
+  lat_count: number; lat_sum_ns: number; lat_min_ns: number; lat_max_ns: number;
+  hist: Uint32Array; leader_pid: number; partner_pid: number; parties: number; obj_id: number;
+}
+interface RawProbe {
+  err: number; call: string; inner_id: number; inner_inode: number;
+  host_get_errno: number; host_stat_errno: number; host_stat_key: number;
+}
+interface RawLimits {
+  err: number; call: string; ns_inode: number;
+  msgmax: number; msgmnb: number; msgmni: number; shmmax: number; shmall: number; shmmni: number;
+  semmsl: number; semmns: number; semopm: number; semmni: number;
+  mq_msg_max: number; mq_msgsize_max: number; mq_queues_max: number;
+}
+interface RawNs { err: number; call: string; ipc_fd: number; user_fd: number; ns_inode: number }
+
+/** "kernel.msgmni=64" pairs as the core wants them: "kernel/msgmni=64\n". */
+export function encodeSysctls(sysctls: Record<string, string>): string {
+  const text = Object.entries(sysctls).map(([k, v]) => `${k.replaceAll('.', '/')}=${v}\n`).join('');
+  if (Buffer.byteLength(text) >= SYSCTLS_LEN) throw new Error(`--sysctl: at most ${SYSCTLS_LEN - 1} bytes of sysctls in all`);
+  return text;
+}
+
+/** The core reports a failing sysctl by its path; users wrote it with dots. */
+const callName = (call: string): string => (call.includes('/') ? call.replaceAll('/', '.') : call);
+
+export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
+  if (!existsSync(path)) {
+    throw new Error(`native core not built: ${path} is missing; run npm install (needs make and gcc)`);
+  }
+  const lib = koffi.load(path);
+  const abi = lib.func('int32_t ipcb_abi(void)');
+  const resultSize = lib.func('int32_t ipcb_result_size(void)');
+  const specSize = lib.func('int32_t ipcb_spec_size(void)');
+  const count = lib.func('int32_t ipcb_workload_count(void)');
+  const nameOf = lib.func('const char *ipcb_workload_name(int32_t)');
+  const nowNs = lib.func('int64_t ipcb_now_ns(void)');
+  const run = lib.func('int32_t ipcb_run(const ipcb_spec *spec, _Out_ ipcb_result *out)');
+  const limits = lib.func('int32_t ipcb_limits(int32_t fresh, int32_t route, const char *sysctls, _Out_ ipcb_limits *out)');
+  const nsOpen = lib.func('int32_t ipcb_ns_open(int32_t route, const char *sysctls, _Out_ ipcb_ns *out)');
+  const nsClose = lib.func('int32_t ipcb_ns_close(int32_t ipc_fd, int32_t user_fd)');
+  const probe = lib.func('int32_t ipcb_isolation_probe(int32_t route, int64_t key, _Out_ ipcb_probe *out)');
+
+  if (abi() !== ABI_VERSION || resultSize() !== koffi.sizeof(Result) || specSize() !== koffi.sizeof(Spec)) {
+    throw new Error(`native core ABI mismatch (${path}); rebuild it with npm install`);
+  }
+  const names: string[] = [];
+  for (let i = 0; i < (count() as number); i++) names.push(nameOf(i) as string);
+  for (const n of names) {
+    if (!workloadInfo(n)) throw new Error(`native core has workload ${n} that src/workloads.ts does not describe`);
+  }
+  const index = new Map(names.map((n, i) => [n, i]));
+
+  return {
+    workloads: () => [...names],
+    nowNs: () => Number(nowNs()),
+    run(spec: WindowSpec): WindowResult {
+      const wl = index.get(spec.workload);
+      const info = workloadInfo(spec.workload);
+      if (wl === undefined || !info) throw new Error(`unknown workload ${spec.workload}`);
+      const out = {} as RawResult;
+      run({
+        workload: wl,
+        mode: MODE_CODE[spec.mode],
+        route: ROUTE_CODE[spec.route],
+        ns_fd: spec.nsFd,
+        userns_fd: spec.userNsFd,
+        cpu_a: spec.cpuA,
+        cpu_b: spec.cpuB,
+        sample_every: spec.sampleEvery,
+        size: spec.params.size ?? 0,
+        param: spec.coreParam,
+        key_base: spec.keyBase,
+        fault: FAULT_CODE[spec.fault ?? 'none'],
+        reserved: 0,
+        start_ns: spec.startNs,
+        stop_ns: spec.stopNs,
+        deadline_ns: spec.deadlineNs,
+        sysctls: spec.mode === 'isolated' ? encodeSysctls(spec.sysctls) : '',
+      }, out);
+      const result: WindowResult = {
+        ok: out.err === 0,
+        ops: Number(out.ops),
+        bytes: Number(out.bytes),
+        elapsedNs: Math.max(0, Number(out.end_ns) - Number(out.start_ns)),
+        startNs: Number(out.start_ns),
+        endNs: Number(out.end_ns),
+        lateNs: Number(out.late_ns),
+        cpuNs: Number(out.cpu_ns),
+        volCs: Number(out.vol_cs),
+        involCs: Number(out.invol_cs),
+        nsInode: Number(out.ns_inode),
+        nsInodeB: Number(out.ns_inode_b),
+        timerNs: out.timer_ns,
+        timedOut: out.timed_out !== 0,
+        parties: out.parties,
+        leaderPid: out.leader_pid,
+        partnerPid: out.partner_pid,
+        objId: out.obj_id,
+        latency: fromDense(out.hist, Number(out.lat_count), Number(out.lat_sum_ns), Number(out.lat_min_ns), Number(out.lat_max_ns)),
+      };
+      if (out.err !== 0) result.failure = failure(out.err, callName(out.call));
+      return result;
+    },
+    limits(fresh: boolean, route: Route, sysctls: Record<string, string>): Outcome<NamespaceLimits> {
+      const out = {} as RawLimits;
+      limits(fresh ? 1 : 0, ROUTE_CODE[route], encodeSysctls(sysctls), out);
+      if (out.err !== 0) return { ok: false, failure: failure(out.err, callName(out.call)) };
+      return {
+        ok: true,
+        value: {
+          nsInode: Number(out.ns_inode),
+          msgmax: Number(out.msgmax), msgmnb: Number(out.msgmnb), msgmni: Number(out.msgmni),
+          shmmax: Number(out.shmmax), shmall: Number(out.shmall), shmmni: Number(out.shmmni),
+          semmsl: Number(out.semmsl), semmns: Number(out.semmns), semopm: Number(out.semopm), semmni: Number(out.semmni),
+          mqMsgMax: Number(out.mq_msg_max), mqMsgsizeMax: Number(out.mq_msgsize_max), mqQueuesMax: Number(out.mq_queues_max),
+        },
+      };
+    },
+    nsOpen(route: Route, sysctls: Record<string, string>): Outcome<HeldNamespace> {
+      const out = {} as RawNs;
+      nsOpen(ROUTE_CODE[route], encodeSysctls(sysctls), out);
+      if (out.err !== 0) return { ok: false, failure: failure(out.err, callName(out.call)) };
+      return { ok: true, value: { ipcFd: out.ipc_fd, userFd: out.user_fd, nsInode: Number(out.ns_inode) } };
+    },
+    nsClose(ns: HeldNamespace): void {
+      nsClose(ns.ipcFd, ns.userFd);
+    },
+    isolationProbe(route: Route, key: number): Outcome<IsolationProbe> {
+      const out = {} as RawProbe;
+      probe(ROUTE_CODE[route], key, out);
+      if (out.err !== 0) return { ok: false, failure: failure(out.err, callName(out.call)) };
+      return {
+        ok: true,
+        value: {
+          innerId: out.inner_id,
+          innerInode: Number(out.inner_inode),
+          hostGetErrno: out.host_get_errno,
+          hostStatErrno: out.host_stat_errno,
+          hostStatKey: Number(out.host_stat_key),
+        },
+      };
+    },
+  };
+}
+

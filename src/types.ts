@@ -1,0 +1,168 @@
+/**
+ * Plain data that crosses thread boundaries and lands in result documents.
+ * Nothing here holds a handle, a class instance or a BigInt.
+ */
+
+/** Where the measured processes live. */
+export type Mode = 'host' | 'shared' | 'isolated';
+export const MODES: readonly Mode[] = ['host', 'shared', 'isolated'];
+
+/** Where the two parties of a pair run. */
+export type Placement = 'any' | 'same-cpu' | 'split';
+export const PLACEMENTS: readonly Placement[] = ['any', 'same-cpu', 'split'];
+
+/** How a fresh IPC namespace is created: with CAP_SYS_ADMIN, or inside a new user namespace. */
+export type Route = 'privileged' | 'userns';
+
+/** Workload parameters; every workload reads only the ones it declares. */
+export interface Params {
+  /** Bytes per message or buffer. */
+  size?: number;
+  /** Object kind for churn workloads. */
+  kind?: string;
+  /** Pre-created objects for lookup workloads. */
+  objects?: number;
+}
+
+/** One window for one worker, as the core receives it. */
+export interface WindowSpec {
+  workload: string;
+  params: Params;
+  mode: Mode;
+  route: Route;
+  /** Shared mode: fds (of this process) that hold the scenario's namespace. */
+  nsFd: number;
+  userNsFd: number;
+  /** CPU for party A and B; -1 = not pinned. */
+  cpuA: number;
+  cpuB: number;
+  /** Workload-specific core argument resolved in preflight (mq.stream: queue depth). */
+  coreParam: number;
+  /** Time one op in this many (0 = no latency sampling). */
+  sampleEvery: number;
+  /** Absolute CLOCK_MONOTONIC times in ns. */
+  startNs: number;
+  stopNs: number;
+  deadlineNs: number;
+  /** Sysctls written inside each fresh namespace, e.g. {"kernel.msgmni": "64"}. */
+  sysctls: Record<string, string>;
+  /** SysV key of the group's first object, created IPC_EXCL; 0 = IPC_PRIVATE. */
+  keyBase: number;
+  /** Test-only fault injection. */
+  fault?: Fault;
+}
+
+export type Fault = 'none' | 'partner-hangs' | 'partner-dies';
+
+/** A failure as data: the errno, its symbolic code, the failing call, and a message with the fix. */
+export interface Failure {
+  errno: number;
+  code: string;
+  call: string;
+  message: string;
+}
+
+/** Sparse log-linear histogram of sampled op latencies (see src/histogram.ts). */
+export interface LatencyHistogram {
+  count: number;
+  sumNs: number;
+  minNs: number;
+  maxNs: number;
+  /** [bucket index, count] pairs, ascending by index. */
+  buckets: Array<[number, number]>;
+}
+
+/** What one worker measured in one window. */
+export interface WindowResult {
+  ok: boolean;
+  ops: number;
+  bytes: number;
+  /** Actual loop time: latest party end minus earliest party start. */
+  elapsedNs: number;
+  startNs: number;
+  endNs: number;
+  /** How long after the requested start the loop began. */
+  lateNs: number;
+  cpuNs: number;
+  volCs: number;
+  involCs: number;
+  /** IPC namespace inode of party A, and of party B (0 if single-party). */
+  nsInode: number;
+  nsInodeB: number;
+  /** Measured cost of one clock_gettime(CLOCK_MONOTONIC). */
+  timerNs: number;
+  timedOut: boolean;
+  parties: number;
+  /** Pids of the measured processes (already reaped). */
+  leaderPid: number;
+  partnerPid: number;
+  /** Id of the group's first SysV object, -1 if none. */
+  objId: number;
+  latency: LatencyHistogram;
+  failure?: Failure;
+}
+
+/** Limits of one IPC namespace, read from /proc/sys inside it (-1 = unreadable). */
+export interface NamespaceLimits {
+  nsInode: number;
+  msgmax: number;
+  msgmnb: number;
+  msgmni: number;
+  shmmax: number;
+  shmall: number;
+  shmmni: number;
+  semmsl: number;
+  semmns: number;
+  semopm: number;
+  semmni: number;
+  mqMsgMax: number;
+  mqMsgsizeMax: number;
+  mqQueuesMax: number;
+}
+
+/** A fresh namespace held open by fds of this process for a shared-mode scenario. */
+export interface HeldNamespace {
+  ipcFd: number;
+  userFd: number;
+  nsInode: number;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure };
+
+/** What the caller's namespace sees of a queue created inside a fresh one. */
+export interface IsolationProbe {
+  innerId: number;
+  innerInode: number;
+  /** errno of msgget(key, 0) from the caller's namespace (ENOENT expected). */
+  hostGetErrno: number;
+  /** errno of msgctl(innerId, IPC_STAT) from the caller's namespace (EINVAL expected), 0 if an object with that id exists there. */
+  hostStatErrno: number;
+  /** Key of the caller's-namespace object that has the same id, if any. */
+  hostStatKey: number;
+}
+
+/** The native core's interface; the mock core implements the same one. */
+export interface Core {
+  /** Workload names the core implements, in registry order. */
+  workloads(): string[];
+  run(spec: WindowSpec): WindowResult;
+  limits(fresh: boolean, route: Route, sysctls: Record<string, string>): Outcome<NamespaceLimits>;
+  nsOpen(route: Route, sysctls: Record<string, string>): Outcome<HeldNamespace>;
+  nsClose(ns: HeldNamespace): void;
+  isolationProbe(route: Route, key: number): Outcome<IsolationProbe>;
+  /** CLOCK_MONOTONIC now, in ns. */
+  nowNs(): number;
+}
+
+/** workload x parameters x mode x worker count x placement. */
+export interface Scenario {
+  /** Stable id built from the identity fields (see scenarioId). */
+  id: string;
+  workload: string;
+  params: Params;
+  mode: Mode;
+  workers: number;
+  placement: Placement;
+  /** Sysctls written inside every fresh namespace the scenario creates. */
+  sysctls: Record<string, string>;
+}
