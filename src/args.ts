@@ -1,0 +1,85 @@
+/**
+ * Parsing of command-line values: every bad value becomes a UsageError that
+ * names the flag, the value and what is allowed.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+import { LIMITS } from './suite.js';
+import { MODES, PLACEMENTS, type Mode, type Placement } from './types.js';
+import { WORKLOADS } from './workloads.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs, with its errors turned into one line that lists the allowed flags. */
+export function parse<T extends Options>(command: string, argv: string[], options: T, positionals = 0) {
+  try {
+    const parsed = parseArgs({ args: argv, options, strict: true as const, allowPositionals: true as const });
+    if (parsed.positionals.length > positionals) {
+      throw new UsageError(`${command}: unexpected argument ${JSON.stringify(parsed.positionals[positionals])}`);
+    }
+    return parsed;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const err = e as Error & { code?: string };
+    const allowed = Object.keys(options).map((o) => `--${o}`).join(', ');
+    const flag = /'(-[^']+)'/.exec(err.message)?.[1];
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`${command}: unknown flag ${flag ?? err.message}; allowed: ${allowed}`);
+    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${command}: ${flag ?? 'a flag'} needs a value (${err.message.split('\n')[0]})`);
+    throw new UsageError(`${command}: ${err.message.split('\n')[0]}`);
+  }
+}
+
+function list(flag: string, text: string): string[] {
+  const items = text.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new UsageError(`${flag} ${JSON.stringify(text)}: empty item in the list; separate values with commas, e.g. ${flag} a,b`);
+  return items;
+}
+
+function choices<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {
+  return list(flag, text).map((v) => {
+    if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} ${v}: not one of ${allowed.join(', ')}`);
+    return v as T;
+  });
+}
+
+export function parseWorkloads(text: string): string[] {
+  return choices('--workload', text, WORKLOADS.map((w) => w.name));
+}
+
+export function parseModes(text: string): Mode[] {
+  return choices('--mode', text, MODES);
+}
+
+export function parsePlacements(text: string): Placement[] {
+  return choices('--placement', text, PLACEMENTS);
+}
+
+/** A strictly positive integer within [min, max]; the message says which limit was hit. */
+export function integer(flag: string, text: string, min: number, max: number, what: string): number {
+  if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`${flag} ${JSON.stringify(text)}: not a whole number; give ${what} from ${min} to ${max}`);
+  const v = Number(text);
+  if (v < min) throw new UsageError(`${flag} ${v}: must be at least ${min} (${what})`);
+  if (v > max) throw new UsageError(`${flag} ${v}: at most ${max} (${what})`);
+  return v;
+}
+
+/** "1,2" or ranges "1-4", or a mix: "1-4,8". */
+export function parseWorkers(text: string): number[] {
+  const out: number[] = [];
+  for (const item of list('--workers', text)) {
+    const range = /^(\d+)-(\d+)$/.exec(item);
+    if (range) {
+      const a = integer('--workers', range[1] ?? '', 1, LIMITS.maxWorkers, 'worker count');
+      const b = integer('--workers', range[2] ?? '', 1, LIMITS.maxWorkers, 'worker count');
+      if (b < a) throw new UsageError(`--workers ${item}: the range runs backwards; write ${b}-${a}`);
+      for (let w = a; w <= b; w++) out.push(w);
+    } else {
+      out.push(integer('--workers', item, 1, LIMITS.maxWorkers, 'worker count'));
+    }
+  }
+  return [...new Set(out)];
+}
+
+export function parseSizes(text: string): number[] {
+  return [...new Set(list('--size', text).map((s) => integer('--size', s, 1, LIMITS.maxSize, 'bytes per message or buffer')))];
+}

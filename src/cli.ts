@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/** ipcns-bench: parse the command, run it, map errors to exit codes (2: bad input, 1: failure). */
+import { listCommand } from './commands/list.js';
+import { RUN_HELP, runCommand } from './commands/run.js';
+import { UsageError } from './errors.js';
+
+const USAGE = `usage: ipcns-bench <command> [flags]
+
+commands:
+  run      measure a suite of scenarios (npm run bench = run --suite default)
+  list     workloads, their parameters and the limits that apply
+
+${RUN_HELP}
+
+exit codes: 0 done, 1 failed, 2 bad input, 130/143 interrupted by SIGINT/SIGTERM`;
+
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const abort = new AbortController();
+  let received: keyof typeof SIGNAL_EXIT | undefined;
+  const onSignal = (sig: keyof typeof SIGNAL_EXIT) => () => {
+    if (received) {
+      // Second signal: stop waiting for the window in flight.
+      process.stderr.write(`\n${sig} again: exiting now\n`);
+      process.exit(SIGNAL_EXIT[sig]);
+    }
+    received = sig;
+    process.stderr.write(`\n${sig}: stopping after the window in flight; the result document keeps what was measured (Ctrl-C again to force)\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal('SIGINT'));
+  process.on('SIGTERM', onSignal('SIGTERM'));
+
+  switch (command) {
+    case 'run': {
+      const code = await runCommand(rest, { stdout: process.stdout, stderr: process.stderr, signal: abort.signal });
+      return received ? SIGNAL_EXIT[received] : code;
+    }
+    case 'list':
+      return listCommand(rest, process.stdout);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}; use run or list (ipcns-bench help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const usage = e instanceof UsageError;
+    process.stderr.write(`ipcns-bench: ${(e as Error).message}\n`);
+    process.exitCode = usage ? 2 : 1;
+  },
+);

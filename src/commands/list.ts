@@ -1,0 +1,51 @@
+/** `ipcns-bench list`: each workload, its parameters, and the limits that apply in each namespace. */
+import { parse } from '../args.js';
+import { defaultRoute } from '../env.js';
+import { PoolExecutor, type Executor } from '../executor.js';
+import type { NamespaceLimits } from '../types.js';
+import { WORKLOADS } from '../workloads.js';
+import { suiteNames } from '../suite.js';
+
+const LIMIT_FIELD: Record<string, keyof NamespaceLimits> = {
+  'kernel.msgmax': 'msgmax', 'kernel.msgmnb': 'msgmnb', 'kernel.msgmni': 'msgmni',
+  'kernel.shmmax': 'shmmax', 'kernel.shmall': 'shmall', 'kernel.shmmni': 'shmmni',
+  'kernel.sem': 'semmsl',
+  'fs.mqueue.msg_max': 'mqMsgMax', 'fs.mqueue.msgsize_max': 'mqMsgsizeMax', 'fs.mqueue.queues_max': 'mqQueuesMax',
+};
+
+function limitValue(l: NamespaceLimits | undefined, name: string): string {
+  if (!l) return 'unavailable';
+  if (name === 'kernel.sem') return `${l.semmsl} ${l.semmns} ${l.semopm} ${l.semmni}`;
+  const field = LIMIT_FIELD[name];
+  const v = field ? l[field] : undefined;
+  return v === undefined ? '?' : v >= Number.MAX_SAFE_INTEGER ? 'unlimited' : String(v);
+}
+
+export async function listCommand(argv: string[], out: NodeJS.WriteStream, makeExecutor: () => Executor = () => new PoolExecutor(1)): Promise<number> {
+  parse('list', argv, {});
+  const executor = makeExecutor();
+  try {
+    const route = defaultRoute();
+    const host = await executor.limits(false, route, {});
+    const fresh = await executor.limits(true, route, {});
+    const lines: string[] = [];
+    for (const w of WORKLOADS) {
+      lines.push(`${w.name}  (${w.parties === 2 ? 'a pair of processes' : 'one process'})`);
+      lines.push(`  op: ${w.op}`);
+      for (const p of w.params) {
+        lines.push(`  --${p.name}  ${p.description}, default ${p.default}${p.unit ? ` ${p.unit}` : ''}${p.choices ? ` (${p.choices.join(', ')})` : ''}${p.min !== undefined ? `, at least ${p.min}` : ''}`);
+      }
+      for (const name of w.limitNames) {
+        lines.push(`  limit ${name}: host ${limitValue(host.ok ? host.value : undefined, name)}, fresh namespace ${limitValue(fresh.ok ? fresh.value : undefined, name)}`);
+      }
+      lines.push('');
+    }
+    if (!fresh.ok) lines.push(`Fresh namespaces are unavailable here: ${fresh.failure.message}`, '');
+    lines.push(`Suites: ${suiteNames().join(', ')} (bench/*.json)`);
+    lines.push('Raise a limit inside fresh namespaces with --sysctl NAME=VALUE; the host namespace is never changed.');
+    out.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    await executor.close();
+  }
+}

@@ -1,0 +1,194 @@
+/** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
+import { resolve } from 'node:path';
+import { parse, parseModes, parsePlacements, parseSizes, parseWorkers, parseWorkloads, integer } from '../args.js';
+import { monotonicNs } from '../clock.js';
+import { addResults, checkWritable, defaultTarget, newDocument, writeDocument, type DocumentTarget } from '../document.js';
+import { defaultRoute, machine } from '../env.js';
+import { UsageError } from '../errors.js';
+import { PoolExecutor, type Executor } from '../executor.js';
+import { preflightProblem, type TargetLimits } from '../preflight.js';
+import { Progress, useColor } from '../progress.js';
+import { renderDocument } from '../report/table.js';
+import type { ResultDocument } from '../result.js';
+import { groupByComparison, Scheduler } from '../scheduler.js';
+import { applyOverrides, checkSysctl, expand, LIMITS, loadSuite, type Overrides } from '../suite.js';
+import type { Failure, NamespaceLimits, Route, Scenario } from '../types.js';
+
+export const RUN_OPTIONS = {
+  suite: { type: 'string' },
+  workload: { type: 'string' },
+  mode: { type: 'string' },
+  workers: { type: 'string' },
+  size: { type: 'string' },
+  placement: { type: 'string' },
+  time: { type: 'string' },
+  sysctl: { type: 'string', multiple: true },
+  json: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const RUN_HELP = `ipcns-bench run [flags]
+  --suite NAME|PATH      suite to run (default: default; see bench/)
+  --workload a,b         only these workloads (ipcns-bench list shows them)
+  --mode host,shared,isolated
+  --workers 1,2 | 1-4    concurrent workers (process groups)
+  --size 64,1024         bytes per message or buffer
+  --placement any,same-cpu,split
+  --time MS              measured time per scenario
+  --sysctl NAME=VALUE    written inside every fresh namespace (repeatable)
+  --json PATH            write the result document there (default: results/)
+  --quiet                print nothing but errors`;
+
+export interface RunContext {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Replaced in tests by an inline executor over the mock core. */
+  executor?: (threads: number) => Executor;
+  signal: AbortSignal;
+}
+
+export function parseRunArgs(argv: string[]): { suite: string; overrides: Overrides; json?: string; quiet: boolean; help: boolean } {
+  const { values: v } = parse('run', argv, RUN_OPTIONS);
+  const overrides: Overrides = {};
+  if (v.workload !== undefined) overrides.workload = parseWorkloads(v.workload);
+  if (v.mode !== undefined) overrides.mode = parseModes(v.mode);
+  if (v.workers !== undefined) overrides.workers = parseWorkers(v.workers);
+  if (v.size !== undefined) overrides.size = parseSizes(v.size);
+  if (v.placement !== undefined) overrides.placement = parsePlacements(v.placement);
+  if (v.time !== undefined) overrides.timeMs = integer('--time', v.time, 1, LIMITS.maxTimeMs, 'ms of measured time per scenario');
+  if (v.sysctl !== undefined) overrides.sysctls = Object.fromEntries(v.sysctl.map((s) => checkSysctl('--sysctl', s)));
+  const out: { suite: string; overrides: Overrides; json?: string; quiet: boolean; help: boolean } = {
+    suite: v.suite ?? 'default', overrides, quiet: v.quiet ?? false, help: v.help ?? false,
+  };
+  if (v.json !== undefined) {
+    if (v.json.trim() === '') throw new UsageError('--json: give a file path, e.g. --json results/run.json');
+    out.json = v.json;
+  }
+  return out;
+}
+
+/** Runs the command; returns the exit code. */
+export async function runCommand(argv: string[], ctx: RunContext): Promise<number> {
+  const args = parseRunArgs(argv);
+  if (args.help) {
+    ctx.stdout.write(`${RUN_HELP}\n`);
+    return 0;
+  }
+  const suite = applyOverrides(loadSuite(args.suite), args.overrides);
+  const scenarios = expand(suite);
+  if (scenarios.length === 0) throw new UsageError(`--suite ${args.suite}: no scenario is left after the filters; check --workload`);
+
+  const m = machine();
+  const route: Route = defaultRoute();
+  const startedAt = new Date();
+  const target: DocumentTarget = args.json ? { path: resolve(args.json) } : defaultTarget(startedAt);
+  checkWritable(target, args.json ? '--json' : 'results/');
+
+  const threads = Math.max(...scenarios.map((s) => s.workers));
+  const executor = ctx.executor ? ctx.executor(threads) : new PoolExecutor(threads);
+  const progress = new Progress(ctx.stderr, args.quiet);
+  try {
+    // Limits of every namespace the run will use, read before anything is measured.
+    const hostOutcome = await executor.limits(false, route, {});
+    if (!hostOutcome.ok) throw new Error(hostOutcome.failure.message);
+    const host = hostOutcome.value;
+    const fresh = new Map<string, { ok: true; value: NamespaceLimits } | { ok: false; failure: Failure }>();
+    for (const s of scenarios) {
+      const key = JSON.stringify(s.sysctls);
+      if (s.mode !== 'host' && !fresh.has(key)) fresh.set(key, await executor.limits(true, route, s.sysctls));
+    }
+    const limitsOf = (s: Scenario): TargetLimits | Failure => {
+      const f = fresh.get(JSON.stringify(s.sysctls)) ?? fresh.get('{}') ?? { ok: true as const, value: host };
+      return f.ok ? { host, fresh: f.value } : f.failure;
+    };
+
+    // Preflight: a size or placement that cannot work is the user's to fix, before anything is forked.
+    const unavailable = new Map<string, Failure>();
+    for (const s of scenarios) {
+      const l = limitsOf(s);
+      if ('errno' in l) {
+        unavailable.set(s.id, l);
+        continue;
+      }
+      const problem = preflightProblem(s, l, m.usableCpus);
+      if (problem) throw new UsageError(`${s.id}: ${problem}`);
+    }
+    if (unavailable.size === scenarios.length) {
+      const first = unavailable.values().next().value as Failure;
+      throw new Error(`no scenario can run: ${first.message}`);
+    }
+    if (unavailable.size > 0 && !args.quiet) {
+      const first = unavailable.values().next().value as Failure;
+      ctx.stderr.write(`warning: ${unavailable.size} scenarios need fresh IPC namespaces and are skipped: ${first.message}\n`);
+    }
+
+    const emptyLimits = host;
+    const doc: ResultDocument = newDocument({
+      ...m,
+      timerNs: 0,
+      route,
+      limits: { host, fresh: [...fresh.values()].find((f) => f.ok)?.value ?? emptyLimits },
+    }, { suite: suite.name, argv }, startedAt);
+    writeDocument(doc, target);
+
+    const timer: number[] = [];
+    const scheduler = new Scheduler({
+      executor,
+      cpus: m.usableCpus,
+      route,
+      limits: (sysctls) => {
+        const f = fresh.get(JSON.stringify(sysctls));
+        return Promise.resolve({ host, fresh: f?.ok ? f.value : host });
+      },
+      nowNs: monotonicNs,
+      wallMs: () => performance.now(),
+      random: Math.random,
+      onEvent: (e) => {
+        progress.event(e);
+        if (e.type === 'window' && timer.length < 64) timer.push(e.timerNs);
+      },
+      signal: ctx.signal,
+    }, suite.budget);
+
+    const groups = groupByComparison(scenarios);
+    for (const [i, group] of groups.entries()) {
+      if (ctx.signal.aborted) {
+        addResults(doc, group.map((s) => skipped(s, 'interrupted before it ran', m.cpuCount)), []);
+        continue;
+      }
+      const runnable = group.filter((s) => !unavailable.has(s.id));
+      const skippedHere = group.filter((s) => unavailable.has(s.id)).map((s) => ({ ...skipped(s, '', m.cpuCount), failure: unavailable.get(s.id) as Failure }));
+      progress.event({ type: 'group', index: i + 1, total: groups.length, scenarios: group });
+      const { results, comparisons } = runnable.length > 0 ? await scheduler.runGroup(runnable) : { results: [], comparisons: [] };
+      addResults(doc, [...results, ...skippedHere], comparisons);
+      doc.env.timerNs = median(timer);
+      writeDocument(doc, target);
+    }
+    progress.done();
+    doc.finishedAt = new Date().toISOString();
+    doc.complete = !ctx.signal.aborted;
+    writeDocument(doc, target);
+    if (!args.quiet) {
+      ctx.stdout.write(`${renderDocument(doc, { color: useColor(ctx.stdout) })}\n\nResult document: ${target.path}\n`);
+    }
+    return 0;
+  } finally {
+    progress.done();
+    await executor.close();
+  }
+}
+
+function skipped(s: Scenario, reason: string, cpuCount: number): ResultDocument['scenarios'][number] {
+  return {
+    id: s.id, workload: s.workload, params: s.params, mode: s.mode, workers: s.workers, placement: s.placement, sysctls: s.sysctls,
+    state: 'skipped', oversubscribed: s.workers > cpuCount,
+    failure: { errno: 4, code: 'EINTR', call: 'interrupted', message: reason },
+  };
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}

@@ -1,0 +1,41 @@
+/** Progress on stderr, only when it is a terminal: one line, rewritten in place. */
+import type { ProgressEvent } from './scheduler.js';
+
+export class Progress {
+  private readonly enabled: boolean;
+  private group = '';
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, quiet = false) {
+    this.enabled = !quiet && stream.isTTY === true;
+  }
+
+  private line(text: string): void {
+    if (!this.enabled) return;
+    const width = (this.stream.columns ?? 100) - 1;
+    this.stream.write(`\r\u001b[K${text.slice(0, width)}`);
+  }
+
+  event(e: ProgressEvent): void {
+    switch (e.type) {
+      case 'group': {
+        const s = e.scenarios[0];
+        this.group = `[${e.index}/${e.total}] ${s ? `${s.workload} w${s.workers} ${s.placement}` : ''}`;
+        this.line(`${this.group}: starting`);
+        break;
+      }
+      case 'window':
+        this.line(`${this.group}: ${e.scenario.mode} ${e.warmup ? 'warm-up' : 'window'} ${e.window}, ${Math.round(e.opsPerSec).toLocaleString('en-US')} ops/s`);
+        break;
+      case 'scenario':
+        break;
+    }
+  }
+
+  done(): void {
+    if (this.enabled) this.stream.write('\r\u001b[K');
+  }
+}
+
+export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}

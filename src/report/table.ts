@@ -1,0 +1,117 @@
+/**
+ * Terminal tables (the only module that uses cli-table3): one table per
+ * workload, rows are scenarios, then the mode comparisons with verdicts.
+ * A pure function of the result document.
+ */
+import Table from 'cli-table3';
+import type { Comparison, ResultDocument, ScenarioResult } from '../result.js';
+import { workloadInfo } from '../workloads.js';
+import { duration, megabytes, opsPerSec, params, pValue, ratio } from './format.js';
+
+export interface TableOptions {
+  color: boolean;
+}
+
+const ansi = (code: number, color: boolean) => (s: string): string => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+function table(head: string[], color: boolean): Table.Table {
+  return new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });
+}
+
+function notes(s: ScenarioResult): string {
+  const out: string[] = [];
+  if (s.state !== 'completed' && s.failure) out.push(`${s.state}: ${s.failure.message}`);
+  else if (s.failure) out.push(s.failure.message);
+  if (s.oversubscribed) out.push('oversubscribed: more workers than CPUs, shown not trusted');
+  if (s.placement === 'any') out.push('placement uncontrolled');
+  return out.join('; ');
+}
+
+export function renderScenarios(doc: ResultDocument, o: TableOptions): string {
+  const byWorkload = new Map<string, ScenarioResult[]>();
+  for (const s of doc.scenarios) byWorkload.set(s.workload, [...(byWorkload.get(s.workload) ?? []), s]);
+  const parts: string[] = [];
+  const bold = ansi(1, o.color);
+  for (const [workload, rows] of byWorkload) {
+    const info = workloadInfo(workload);
+    const hasBytes = info?.hasBytes ?? false;
+    const t = table(['params', 'workers', 'placement', 'mode', 'ops/s', ...(hasBytes ? ['MB/s'] : []), 'p50', 'p99', 'CPU/op', 'cs/op', 'notes'], o.color);
+    for (const s of rows) {
+      const done = s.throughput !== undefined;
+      t.push([
+        params(s.params as Record<string, unknown>),
+        String(s.workers),
+        s.placement,
+        s.mode,
+        done && s.throughput ? opsPerSec(s.throughput.mean, s.throughput.rme) : '—',
+        ...(hasBytes ? [megabytes(s.bytesPerSecond)] : []),
+        duration(s.latency?.p50),
+        duration(s.latency?.p99),
+        duration(s.cpuNsPerOp),
+        s.ctxSwitchesPerOp !== undefined ? s.ctxSwitchesPerOp.toFixed(2) : '—',
+        notes(s),
+      ]);
+    }
+    parts.push(`${bold(workload)}${info ? ` (op: ${info.op})` : ''}\n${t.toString()}`);
+  }
+  return parts.join('\n\n');
+}
+
+function verdictText(c: Comparison, color: boolean): string {
+  if (c.verdict === 'faster') return ansi(32, color)(`${c.a} faster`);
+  if (c.verdict === 'slower') return ansi(31, color)(`${c.a} slower`);
+  return 'no significant difference';
+}
+
+export function renderComparisons(doc: ResultDocument, o: TableOptions): string {
+  if (doc.comparisons.length === 0) return '';
+  const byId = new Map(doc.scenarios.map((s) => [s.id, s]));
+  const t = table(['workload', 'params', 'workers', 'placement', 'a / b', 'ratio [95% CI]', 'p', 'verdict'], o.color);
+  for (const c of doc.comparisons) {
+    const s = byId.get(c.scenarioA);
+    t.push([
+      s?.workload ?? '?',
+      s ? params(s.params as Record<string, unknown>) : '',
+      s ? String(s.workers) : '',
+      s?.placement ?? '',
+      `${c.a} / ${c.b}`,
+      ratio(c.ratio, c.ci95),
+      pValue(c.pValue),
+      verdictText(c, o.color),
+    ]);
+  }
+  const test = doc.comparisons[0]?.test ?? '';
+  return `${ansi(1, o.color)('Mode comparisons')} (ratio of throughputs a/b; ${test})\n${t.toString()}\n${plainSummary(doc)}`;
+}
+
+/** One line per workload: which comparisons found a difference, or that none did. */
+export function plainSummary(doc: ResultDocument): string {
+  const byId = new Map(doc.scenarios.map((s) => [s.id, s]));
+  const byWorkload = new Map<string, Comparison[]>();
+  for (const c of doc.comparisons) {
+    const w = byId.get(c.scenarioA)?.workload ?? '?';
+    byWorkload.set(w, [...(byWorkload.get(w) ?? []), c]);
+  }
+  const lines: string[] = [];
+  for (const [w, cs] of byWorkload) {
+    const differing = cs.filter((c) => c.verdict !== 'no significant difference');
+    lines.push(differing.length === 0
+      ? `${w}: the modes do not differ significantly (${cs.length} comparisons).`
+      : `${w}: ${differing.length} of ${cs.length} comparisons differ: ${differing.map((c) => `${c.a} ${c.verdict} than ${c.b} (${c.ratio.toFixed(3)}x, ${byId.get(c.scenarioA)?.workers ?? '?'} workers)`).join('; ')}.`);
+  }
+  return lines.join('\n');
+}
+
+export function renderEnv(doc: ResultDocument): string {
+  const e = doc.env;
+  return `${e.kernel} ${e.arch}, ${e.cpuModel}, ${e.cpuCount} CPUs (usable ${e.usableCpus.join(',')}), clocksource ${e.clocksource}, timer ${e.timerNs.toFixed(1)} ns, node ${e.node}, route ${e.route}`;
+}
+
+export function renderDocument(doc: ResultDocument, o: TableOptions): string {
+  const warnings: string[] = [];
+  if (doc.scenarios.some((s) => s.oversubscribed)) {
+    warnings.push(`Scenarios with more workers than this machine's ${doc.env.cpuCount} CPUs are marked oversubscribed: their scaling is shown, not trusted.`);
+  }
+  if (!doc.complete) warnings.push('This run did not complete: the document holds what was measured before it stopped.');
+  return [renderEnv(doc), renderScenarios(doc, o), renderComparisons(doc, o), ...warnings].filter(Boolean).join('\n\n');
+}

@@ -1,0 +1,236 @@
+/**
+ * Suites are data (bench/*.json): a time budget and a matrix of workloads,
+ * modes, worker counts, sizes and placements. This module loads and checks
+ * them, applies the command line's overrides, and expands them into
+ * scenarios.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { UsageError } from './errors.js';
+import { PACKAGE_ROOT } from './paths.js';
+import { MODES, PLACEMENTS, type Mode, type Params, type Placement, type Scenario } from './types.js';
+import { resolveParams, WORKLOADS, workloadInfo } from './workloads.js';
+
+export interface Budget {
+  /** Measured time per scenario, in ms of wall time (windows continue until it is used). */
+  timeMs: number;
+  /** Length of one window in ms. */
+  windowMs: number;
+  /** Windows run and discarded before measuring. */
+  warmupWindows: number;
+  minWindows: number;
+  maxWindows: number;
+  /** Time one op in this many for the latency histogram. */
+  sampleEvery: number;
+}
+
+export interface MatrixEntry {
+  workload: string[];
+  size?: number[];
+  mode: Mode[];
+  workers: number[];
+  placement: Placement[];
+  sysctls?: Record<string, string>;
+}
+
+export interface Suite {
+  name: string;
+  description: string;
+  budget: Budget;
+  matrix: MatrixEntry[];
+}
+
+export const SUITES_DIR = join(PACKAGE_ROOT, 'bench');
+
+export function suiteNames(): string[] {
+  return readdirSync(SUITES_DIR).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json')).sort();
+}
+
+/** Loads a suite by name (bench/NAME.json) or by path, and checks every field. */
+export function loadSuite(nameOrPath: string): Suite {
+  const byName = join(SUITES_DIR, `${nameOrPath}.json`);
+  const file = /^[a-z0-9-]+$/.test(nameOrPath) && existsSync(byName) ? byName : nameOrPath;
+  if (!existsSync(file)) {
+    throw new UsageError(`--suite ${nameOrPath}: no such suite; use one of ${suiteNames().join(', ')}, or the path of a suite JSON file`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--suite ${nameOrPath}: ${file} is not JSON (${(e as Error).message})`);
+  }
+  return checkSuite(raw, `--suite ${nameOrPath}`);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function intIn(where: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new UsageError(`${where} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function listOf<T>(where: string, v: unknown, check: (x: unknown, w: string) => T): T[] {
+  const arr = Array.isArray(v) ? v : [v];
+  if (arr.length === 0) throw new UsageError(`${where} is empty`);
+  return arr.map((x, i) => check(x, `${where}[${i}]`));
+}
+
+export const LIMITS = {
+  /** A window shorter than this is mostly fork and wake-up noise. */
+  minWindowMs: 10,
+  maxWindowMs: 60_000,
+  maxTimeMs: 3_600_000,
+  /** Workers beyond this are refused: each is a thread and a process pair. */
+  maxWorkers: 256,
+  maxSize: 1 << 30,
+} as const;
+
+export function checkSuite(raw: unknown, where: string): Suite {
+  if (!isObject(raw)) throw new UsageError(`${where}: a suite is a JSON object with "name", "budget" and "matrix"`);
+  const b = raw.budget;
+  if (!isObject(b)) throw new UsageError(`${where}: "budget" is missing; give {"timeMs", "windowMs", "warmupWindows", "minWindows", "maxWindows"}`);
+  const budget: Budget = {
+    timeMs: intIn(`${where}: budget.timeMs`, b.timeMs, 1, LIMITS.maxTimeMs),
+    windowMs: intIn(`${where}: budget.windowMs`, b.windowMs, LIMITS.minWindowMs, LIMITS.maxWindowMs),
+    warmupWindows: intIn(`${where}: budget.warmupWindows`, b.warmupWindows ?? 1, 0, 100),
+    minWindows: intIn(`${where}: budget.minWindows`, b.minWindows ?? 3, 2, 10_000),
+    maxWindows: intIn(`${where}: budget.maxWindows`, b.maxWindows ?? 100, 2, 10_000),
+    sampleEvery: intIn(`${where}: budget.sampleEvery`, b.sampleEvery ?? 16, 0, 1_000_000),
+  };
+  if (budget.maxWindows < budget.minWindows) throw new UsageError(`${where}: budget.maxWindows (${budget.maxWindows}) is below budget.minWindows (${budget.minWindows})`);
+  if (!Array.isArray(raw.matrix) || raw.matrix.length === 0) {
+    throw new UsageError(`${where}: "matrix" must be a non-empty array of {"workload", "mode", "workers", "placement"} entries`);
+  }
+  const matrix = raw.matrix.map((e: unknown, i: number) => checkEntry(e, `${where}: matrix[${i}]`));
+  return {
+    name: typeof raw.name === 'string' ? raw.name : 'custom',
+    description: typeof raw.description === 'string' ? raw.description : '',
+    budget,
+    matrix,
+  };
+}
+
+function checkEntry(e: unknown, where: string): MatrixEntry {
+  if (!isObject(e)) throw new UsageError(`${where} must be an object`);
+  const entry: MatrixEntry = {
+    workload: listOf(`${where}.workload`, e.workload, (x, w) => checkWorkload(w, x)),
+    mode: listOf(`${where}.mode`, e.mode ?? [...MODES], (x, w) => checkChoice(w, x, MODES)),
+    workers: listOf(`${where}.workers`, e.workers ?? [1], (x, w) => intIn(w, x, 1, LIMITS.maxWorkers)),
+    placement: listOf(`${where}.placement`, e.placement ?? ['same-cpu'], (x, w) => checkChoice(w, x, PLACEMENTS)),
+  };
+  if (e.size !== undefined) entry.size = listOf(`${where}.size`, e.size, (x, w) => intIn(w, x, 1, LIMITS.maxSize));
+  if (e.sysctls !== undefined) entry.sysctls = checkSysctls(`${where}.sysctls`, e.sysctls);
+  return entry;
+}
+
+function checkWorkload(where: string, v: unknown): string {
+  if (typeof v !== 'string' || !workloadInfo(v)) {
+    throw new UsageError(`${where}: unknown workload ${JSON.stringify(v)}; use one of ${WORKLOADS.map((w) => w.name).join(', ')}`);
+  }
+  return v;
+}
+
+function checkChoice<T extends string>(where: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new UsageError(`${where}: ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+
+function checkSysctls(where: string, v: unknown): Record<string, string> {
+  if (!isObject(v)) throw new UsageError(`${where} must be an object like {"kernel.msgmni": "64"}`);
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) out[k] = checkSysctl(where, `${k}=${String(val)}`)[1];
+  return out;
+}
+
+/** IPC sysctls that live in the IPC namespace, and so can be set in a fresh one. */
+export const NAMESPACED_SYSCTLS = [
+  'kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.msg_next_id',
+  'kernel.sem', 'kernel.sem_next_id',
+  'kernel.shmmax', 'kernel.shmall', 'kernel.shmmni', 'kernel.shm_rmid_forced', 'kernel.shm_next_id',
+  'fs.mqueue.msg_max', 'fs.mqueue.msgsize_max', 'fs.mqueue.queues_max', 'fs.mqueue.msg_default', 'fs.mqueue.msgsize_default',
+] as const;
+
+/** Parses one "name=value" --sysctl argument. */
+export function checkSysctl(where: string, text: string): [string, string] {
+  const m = /^([a-z_.]+)=([0-9][0-9 \t]*)$/.exec(text.trim());
+  if (!m || !m[1] || !m[2]) {
+    throw new UsageError(`${where} ${JSON.stringify(text)}: expected NAME=VALUE with a numeric value, e.g. --sysctl kernel.msgmni=64`);
+  }
+  const name = m[1].replaceAll('/', '.');
+  if (!(NAMESPACED_SYSCTLS as readonly string[]).includes(name)) {
+    throw new UsageError(`${where} ${name}: not a per-IPC-namespace sysctl; use one of ${NAMESPACED_SYSCTLS.join(', ')}`);
+  }
+  return [name, m[2].trim()];
+}
+
+/** Command-line overrides: a workload list filters the suite, the other lists replace its values. */
+export interface Overrides {
+  workload?: string[];
+  mode?: Mode[];
+  workers?: number[];
+  size?: number[];
+  placement?: Placement[];
+  timeMs?: number;
+  sysctls?: Record<string, string>;
+}
+
+export function applyOverrides(suite: Suite, o: Overrides): Suite {
+  let matrix = suite.matrix.map((e) => {
+    const out: MatrixEntry = { ...e };
+    if (o.workload) out.workload = e.workload.filter((w) => o.workload?.includes(w));
+    if (o.mode) out.mode = o.mode;
+    if (o.workers) out.workers = o.workers;
+    if (o.size) out.size = o.size;
+    if (o.placement) out.placement = o.placement;
+    if (o.sysctls) out.sysctls = { ...e.sysctls, ...o.sysctls };
+    return out;
+  }).filter((e) => e.workload.length > 0);
+  if (o.workload) {
+    // Workloads the suite does not cover run with the suite's first entry's other dimensions.
+    const covered = new Set(matrix.flatMap((e) => e.workload));
+    const missing = o.workload.filter((w) => !covered.has(w));
+    const base = suite.matrix[0];
+    if (missing.length > 0 && base) {
+      matrix = [...matrix, { ...base, workload: missing, ...(o.mode ? { mode: o.mode } : {}), ...(o.workers ? { workers: o.workers } : {}), ...(o.placement ? { placement: o.placement } : {}), ...(o.size ? { size: o.size } : {}), ...(o.sysctls ? { sysctls: o.sysctls } : {}) }];
+    }
+  }
+  return { ...suite, budget: { ...suite.budget, ...(o.timeMs !== undefined ? { timeMs: o.timeMs } : {}) }, matrix };
+}
+
+/** A stable id from the identity fields, e.g. "msg.pingpong(size=64)/isolated/w2/same-cpu". */
+export function scenarioId(s: Omit<Scenario, 'id'>): string {
+  const params = Object.entries(s.params).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  const sysctls = Object.entries(s.sysctls).sort().map(([k, v]) => `${k}=${v}`).join(',');
+  return `${s.workload}${params ? `(${params})` : ''}/${s.mode}/w${s.workers}/${s.placement}${sysctls ? `/sysctl(${sysctls})` : ''}`;
+}
+
+/** Every scenario of the suite, in matrix order, without duplicates. */
+export function expand(suite: Suite): Scenario[] {
+  const out = new Map<string, Scenario>();
+  for (const e of suite.matrix) {
+    for (const workload of e.workload) {
+      const info = workloadInfo(workload);
+      if (!info) continue;
+      const takesSize = info.params.some((p) => p.name === 'size');
+      const sizes: Array<number | undefined> = takesSize && e.size ? e.size : [undefined];
+      for (const size of sizes) {
+        const given: Params = size !== undefined ? { size } : {};
+        const params = resolveParams(info, given);
+        for (const workers of e.workers) {
+          for (const placement of e.placement) {
+            for (const mode of e.mode) {
+              const s = { workload, params, mode, workers, placement, sysctls: e.sysctls ?? {} };
+              const id = scenarioId(s);
+              if (!out.has(id)) out.set(id, { id, ...s });
+            }
+          }
+        }
+      }
+    }
+  }
+  return [...out.values()];
+}
