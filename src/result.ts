@@ -48,7 +48,7 @@ export interface ScenarioResult {
   sysctls: Record<string, string>;
   state: ScenarioState;
   failure?: Failure;
-  /** True when workers x parties exceed the CPUs: shown, not trusted. */
+  /** True when there are more workers than CPUs this process may use: shown, not trusted. */
   oversubscribed: boolean;
   throughput?: ThroughputStats;
   /** bytes/s, where an op moves `size` bytes. */

@@ -156,7 +156,7 @@ export const NAMESPACED_SYSCTLS = [
 
 /** Parses one "name=value" --sysctl argument. */
 export function checkSysctl(where: string, text: string): [string, string] {
-  const m = /^([a-z_.]+)=([0-9][0-9 \t]*)$/.exec(text.trim());
+  const m = /^([a-z_./]+)=([0-9][0-9 \t]*)$/.exec(text.trim());
   if (!m || !m[1] || !m[2]) {
     throw new UsageError(`${where} ${JSON.stringify(text)}: expected NAME=VALUE with a numeric value, e.g. --sysctl kernel.msgmni=64`);
   }
@@ -195,7 +195,7 @@ export function applyOverrides(suite: Suite, o: Overrides): Suite {
     const missing = o.workload.filter((w) => !covered.has(w));
     const base = suite.matrix[0];
     if (missing.length > 0 && base) {
-      matrix = [...matrix, { ...base, workload: missing, ...(o.mode ? { mode: o.mode } : {}), ...(o.workers ? { workers: o.workers } : {}), ...(o.placement ? { placement: o.placement } : {}), ...(o.size ? { size: o.size } : {}), ...(o.sysctls ? { sysctls: o.sysctls } : {}) }];
+      matrix = [...matrix, { ...base, workload: missing, ...(o.mode ? { mode: o.mode } : {}), ...(o.workers ? { workers: o.workers } : {}), ...(o.placement ? { placement: o.placement } : {}), ...(o.size ? { size: o.size } : {}), ...(o.sysctls ? { sysctls: { ...base.sysctls, ...o.sysctls } } : {}) }];
     }
   }
   return { ...suite, budget: { ...suite.budget, ...(o.timeMs !== undefined ? { timeMs: o.timeMs } : {}) }, matrix };

@@ -89,6 +89,38 @@ static inline int ipcb_stopped(const struct ipcb_ctx *c)
     return __atomic_load_n(&c->page->stop, __ATOMIC_RELAXED);
 }
 
+/*
+ * Hot-loop system calls, made directly. glibc's wrappers are cancellation
+ * points: in a process it believes multithreaded they bracket the call with
+ * pthread async-cancel bookkeeping. Our children are raw clones of Node, so
+ * they inherit that belief (glibc resets it only in its own fork), and the
+ * bookkeeping added about 4 % to a same-CPU msg round trip. A single-threaded
+ * C program pays none of it; neither should we.
+ */
+#include <sys/syscall.h>
+#include <unistd.h>
+struct sembuf;
+static inline int ipcb_msgsnd(int id, const void *msg, size_t n, int flags)
+{
+    return (int)syscall(SYS_msgsnd, id, msg, n, flags);
+}
+static inline long ipcb_msgrcv(int id, void *msg, size_t n, long type, int flags)
+{
+    return syscall(SYS_msgrcv, id, msg, n, type, flags);
+}
+static inline int ipcb_semop(int id, struct sembuf *ops, size_t n)
+{
+    return (int)syscall(SYS_semtimedop, id, ops, n, NULL);
+}
+static inline int ipcb_mq_send(mqd_t q, const char *msg, size_t n, unsigned prio)
+{
+    return (int)syscall(SYS_mq_timedsend, q, msg, n, prio, NULL);
+}
+static inline long ipcb_mq_receive(mqd_t q, char *msg, size_t n)
+{
+    return syscall(SYS_mq_timedreceive, q, msg, n, NULL, NULL);
+}
+
 void ipcb_hist_add(struct ipcb_page *page, uint64_t ns);
 
 /* Records errno and the failing call (the first failure of the group wins); returns -1. */

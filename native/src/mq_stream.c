@@ -12,11 +12,11 @@ static int run_a(struct ipcb_ctx *c)
     size_t n = (size_t)c->spec->size;
     while (!ipcb_stopped(c)) {
         IPCB_TIMED(c, {
-            if (mq_send(c->mq[0], c->buf, n, 0) < 0) return ipcb_fail(c, "mq_send");
+            if (ipcb_mq_send(c->mq[0], c->buf, n, 0) < 0) return ipcb_fail(c, "mq_send");
         });
         c->ops++;
     }
-    if (mq_send(c->mq[0], c->buf, 0, 0) < 0) return ipcb_fail(c, "mq_send");
+    if (ipcb_mq_send(c->mq[0], c->buf, 0, 0) < 0) return ipcb_fail(c, "mq_send");
     return 0;
 }
 
@@ -24,7 +24,7 @@ static int run_b(struct ipcb_ctx *c)
 {
     size_t n = (size_t)c->spec->size;
     for (;;) {
-        ssize_t got = mq_receive(c->mq[0], c->buf, n, NULL);
+        ssize_t got = ipcb_mq_receive(c->mq[0], c->buf, n);
         if (got < 0) return ipcb_fail(c, "mq_receive");
         if (got == 0) return 0;
     }

@@ -8,13 +8,13 @@ static int run_a(struct ipcb_ctx *c)
     while (!ipcb_stopped(c)) {
         IPCB_TIMED(c, {
             m->mtype = MT_PING;
-            if (msgsnd(c->msqid, m, n, 0) < 0) return ipcb_fail(c, "msgsnd");
-            if (msgrcv(c->msqid, m, n, MT_PONG, 0) < 0) return ipcb_fail(c, "msgrcv");
+            if (ipcb_msgsnd(c->msqid, m, n, 0) < 0) return ipcb_fail(c, "msgsnd");
+            if (ipcb_msgrcv(c->msqid, m, n, MT_PONG, 0) < 0) return ipcb_fail(c, "msgrcv");
         });
         c->ops++;
     }
     m->mtype = MT_QUIT;
-    if (msgsnd(c->msqid, m, 0, 0) < 0) return ipcb_fail(c, "msgsnd");
+    if (ipcb_msgsnd(c->msqid, m, 0, 0) < 0) return ipcb_fail(c, "msgsnd");
     return 0;
 }
 
@@ -24,10 +24,10 @@ static int run_b(struct ipcb_ctx *c)
     size_t n = (size_t)c->spec->size;
     for (;;) {
         /* -MT_QUIT: the lowest type <= 2, i.e. a ping, or the quit once the window is over */
-        if (msgrcv(c->msqid, m, n, -MT_QUIT, 0) < 0) return ipcb_fail(c, "msgrcv");
+        if (ipcb_msgrcv(c->msqid, m, n, -MT_QUIT, 0) < 0) return ipcb_fail(c, "msgrcv");
         if (m->mtype == MT_QUIT) return 0;
         m->mtype = MT_PONG;
-        if (msgsnd(c->msqid, m, n, 0) < 0) return ipcb_fail(c, "msgsnd");
+        if (ipcb_msgsnd(c->msqid, m, n, 0) < 0) return ipcb_fail(c, "msgsnd");
     }
 }
 

@@ -12,12 +12,12 @@ static int run_a(struct ipcb_ctx *c)
     m->mtype = MT_PING;
     while (!ipcb_stopped(c)) {
         IPCB_TIMED(c, {
-            if (msgsnd(c->msqid, m, n, 0) < 0) return ipcb_fail(c, "msgsnd");
+            if (ipcb_msgsnd(c->msqid, m, n, 0) < 0) return ipcb_fail(c, "msgsnd");
         });
         c->ops++;
     }
     m->mtype = MT_QUIT;
-    if (msgsnd(c->msqid, m, 0, 0) < 0) return ipcb_fail(c, "msgsnd");
+    if (ipcb_msgsnd(c->msqid, m, 0, 0) < 0) return ipcb_fail(c, "msgsnd");
     return 0;
 }
 
@@ -27,7 +27,7 @@ static int run_b(struct ipcb_ctx *c)
     size_t n = (size_t)c->spec->size;
     for (;;) {
         /* type 0: strictly FIFO, so the quit arrives after every data message */
-        if (msgrcv(c->msqid, m, n, 0, 0) < 0) return ipcb_fail(c, "msgrcv");
+        if (ipcb_msgrcv(c->msqid, m, n, 0, 0) < 0) return ipcb_fail(c, "msgrcv");
         if (m->mtype == MT_QUIT) return 0;
     }
 }

@@ -22,13 +22,13 @@ static int run_a(struct ipcb_ctx *c)
     struct sembuf post = { 0, 1, 0 }, wait = { 1, -1, 0 };
     while (!ipcb_stopped(c)) {
         IPCB_TIMED(c, {
-            if (semop(c->semid, &post, 1) < 0) return ipcb_fail(c, "semop");
-            if (semop(c->semid, &wait, 1) < 0) return ipcb_fail(c, "semop");
+            if (ipcb_semop(c->semid, &post, 1) < 0) return ipcb_fail(c, "semop");
+            if (ipcb_semop(c->semid, &wait, 1) < 0) return ipcb_fail(c, "semop");
         });
         c->ops++;
     }
     __atomic_store_n(&c->page->quit, 1, __ATOMIC_SEQ_CST);
-    if (semop(c->semid, &post, 1) < 0) return ipcb_fail(c, "semop");
+    if (ipcb_semop(c->semid, &post, 1) < 0) return ipcb_fail(c, "semop");
     return 0;
 }
 
@@ -36,9 +36,9 @@ static int run_b(struct ipcb_ctx *c)
 {
     struct sembuf wait = { 0, -1, 0 }, post = { 1, 1, 0 };
     for (;;) {
-        if (semop(c->semid, &wait, 1) < 0) return ipcb_fail(c, "semop");
+        if (ipcb_semop(c->semid, &wait, 1) < 0) return ipcb_fail(c, "semop");
         if (__atomic_load_n(&c->page->quit, __ATOMIC_SEQ_CST)) return 0;
-        if (semop(c->semid, &post, 1) < 0) return ipcb_fail(c, "semop");
+        if (ipcb_semop(c->semid, &post, 1) < 0) return ipcb_fail(c, "semop");
     }
 }
 

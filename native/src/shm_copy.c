@@ -51,13 +51,13 @@ static int run_a(struct ipcb_ctx *c)
     while (!ipcb_stopped(c)) {
         IPCB_TIMED(c, {
             memcpy(c->shm, c->buf, n);
-            if (semop(c->semid, &full, 1) < 0) return ipcb_fail(c, "semop");
-            if (semop(c->semid, &empty, 1) < 0) return ipcb_fail(c, "semop");
+            if (ipcb_semop(c->semid, &full, 1) < 0) return ipcb_fail(c, "semop");
+            if (ipcb_semop(c->semid, &empty, 1) < 0) return ipcb_fail(c, "semop");
         });
         c->ops++;
     }
     __atomic_store_n(&c->page->quit, 1, __ATOMIC_SEQ_CST);
-    if (semop(c->semid, &full, 1) < 0) return ipcb_fail(c, "semop");
+    if (ipcb_semop(c->semid, &full, 1) < 0) return ipcb_fail(c, "semop");
     return 0;
 }
 
@@ -66,10 +66,10 @@ static int run_b(struct ipcb_ctx *c)
     struct sembuf full = { 0, -1, 0 }, empty = { 1, 1, 0 };
     size_t n = (size_t)c->spec->size;
     for (;;) {
-        if (semop(c->semid, &full, 1) < 0) return ipcb_fail(c, "semop");
+        if (ipcb_semop(c->semid, &full, 1) < 0) return ipcb_fail(c, "semop");
         if (__atomic_load_n(&c->page->quit, __ATOMIC_SEQ_CST)) return 0;
         memcpy(c->buf, c->shm, n);
-        if (semop(c->semid, &empty, 1) < 0) return ipcb_fail(c, "semop");
+        if (ipcb_semop(c->semid, &empty, 1) < 0) return ipcb_fail(c, "semop");
     }
 }
 

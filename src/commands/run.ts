@@ -154,11 +154,11 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     const groups = groupByComparison(scenarios);
     for (const [i, group] of groups.entries()) {
       if (ctx.signal.aborted) {
-        addResults(doc, group.map((s) => skipped(s, 'interrupted before it ran', m.cpuCount)), []);
+        addResults(doc, group.map((s) => skipped(s, 'interrupted before it ran', m.usableCpus.length)), []);
         continue;
       }
       const runnable = group.filter((s) => !unavailable.has(s.id));
-      const skippedHere = group.filter((s) => unavailable.has(s.id)).map((s) => ({ ...skipped(s, '', m.cpuCount), failure: unavailable.get(s.id) as Failure }));
+      const skippedHere = group.filter((s) => unavailable.has(s.id)).map((s) => ({ ...skipped(s, '', m.usableCpus.length), failure: unavailable.get(s.id) as Failure }));
       progress.event({ type: 'group', index: i + 1, total: groups.length, scenarios: group });
       const { results, comparisons } = runnable.length > 0 ? await scheduler.runGroup(runnable) : { results: [], comparisons: [] };
       addResults(doc, [...results, ...skippedHere], comparisons);

@@ -1,19 +1,30 @@
 /** Number formatting shared by the reporters: every figure carries its unit. */
 
+/**
+ * value / 1000^k with `digits` significant digits and the unit of the step it
+ * lands in. The step is chosen after rounding, so 999 999 shows as "1.00 M",
+ * never "1.00e+3 k".
+ */
+function scaled(value: number, units: readonly string[], digits: number, firstFixed: boolean): string {
+  let step = 0;
+  while (step < units.length - 1 && Math.abs(value) >= 1000 ** (step + 1)) step++;
+  for (;;) {
+    const v = value / 1000 ** step;
+    const text = step === 0 && firstFixed ? v.toFixed(0) : v.toPrecision(digits);
+    if (Math.abs(Number(text)) < 1000 || step === units.length - 1) return `${text} ${units[step]}`.trimEnd();
+    step++;
+  }
+}
+
 export function si(value: number, digits = 3): string {
   if (!Number.isFinite(value)) return '—';
-  const abs = Math.abs(value);
-  const [div, suffix] = abs >= 1e9 ? [1e9, ' G'] : abs >= 1e6 ? [1e6, ' M'] : abs >= 1e3 ? [1e3, ' k'] : [1, ' '];
-  return `${(value / div).toPrecision(digits)}${suffix}`.trimEnd();
+  return scaled(value, ['', 'k', 'M', 'G', 'T'], digits, false);
 }
 
 /** ns as ns, µs, ms or s. */
 export function duration(ns: number | undefined): string {
   if (ns === undefined || !Number.isFinite(ns)) return '—';
-  if (ns < 1e3) return `${ns.toFixed(0)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toPrecision(3)} µs`;
-  if (ns < 1e9) return `${(ns / 1e6).toPrecision(3)} ms`;
-  return `${(ns / 1e9).toPrecision(3)} s`;
+  return scaled(ns, ['ns', 'µs', 'ms', 's'], 3, true);
 }
 
 export function opsPerSec(mean: number, rme: number): string {
@@ -23,7 +34,7 @@ export function opsPerSec(mean: number, rme: number): string {
 export function megabytes(bytesPerSecond: number | undefined): string {
   if (bytesPerSecond === undefined) return '';
   const mb = bytesPerSecond / 1e6;
-  return mb >= 1000 ? mb.toFixed(0) : mb.toPrecision(3);
+  return Number(mb.toPrecision(3)) >= 1000 ? mb.toFixed(0) : mb.toPrecision(3);
 }
 
 export function params(p: Record<string, unknown>): string {

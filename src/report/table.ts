@@ -110,7 +110,7 @@ export function renderEnv(doc: ResultDocument): string {
 export function renderDocument(doc: ResultDocument, o: TableOptions): string {
   const warnings: string[] = [];
   if (doc.scenarios.some((s) => s.oversubscribed)) {
-    warnings.push(`Scenarios with more workers than this machine's ${doc.env.cpuCount} CPUs are marked oversubscribed: their scaling is shown, not trusted.`);
+    warnings.push(`Scenarios with more workers than the ${doc.env.usableCpus.length} CPUs this run could use are marked oversubscribed: their scaling is shown, not trusted.`);
   }
   if (!doc.complete) warnings.push('This run did not complete: the document holds what was measured before it stopped.');
   return [renderEnv(doc), renderScenarios(doc, o), renderComparisons(doc, o), ...warnings].filter(Boolean).join('\n\n');

@@ -1,0 +1,311 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../src/errors.js';
+import { applyOverrides, checkSysctl, expand, loadSuite, scenarioId, suiteNames, type Suite } from '../src/suite.js';
+import { MODES, type Scenario } from '../src/types.js';
+import { WORKLOADS } from '../src/workloads.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ipcns-bench-suite-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let fileNo = 0;
+/** Writes `content` (JSON-encoded unless a string) to a temp file and returns its path. */
+function tempSuite(content: unknown, ext = 'json'): string {
+  const path = join(dir, `suite-${++fileNo}.${ext}`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+const BUDGET = { timeMs: 100, windowMs: 20, warmupWindows: 1, minWindows: 3, maxWindows: 5, sampleEvery: 16 };
+const ENTRY = { workload: ['msg.pingpong'], mode: ['host', 'shared', 'isolated'], workers: [1], placement: ['same-cpu'] };
+
+/** The UsageError `fn` throws; fails the test if it throws nothing or something else. */
+function usageError(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return e as UsageError;
+  }
+  throw new Error('expected a UsageError, nothing was thrown');
+}
+
+const key = (s: Scenario): string => `${s.workload}|${s.mode}|${s.workers}|${s.placement}`;
+
+describe('loadSuite: the shipped suites', () => {
+  it('lists default and quick', () => {
+    expect(suiteNames()).toEqual(expect.arrayContaining(['default', 'quick']));
+  });
+
+  it('default covers every workload in host, shared and isolated mode at 1 and 2 workers', () => {
+    const suite = loadSuite('default');
+    expect(suite.name).toBe('default');
+    expect(suite.budget.minWindows).toBeLessThanOrEqual(suite.budget.maxWindows);
+    const scenarios = expand(suite);
+    expect(new Set(scenarios.map((s) => s.id)).size).toBe(scenarios.length);
+    const seen = new Set(scenarios.map(key));
+    for (const w of WORKLOADS) {
+      for (const mode of MODES) {
+        for (const workers of [1, 2]) {
+          expect(seen.has(`${w.name}|${mode}|${workers}|same-cpu`), `${w.name} ${mode} w${workers}`).toBe(true);
+        }
+      }
+    }
+    expect(new Set(scenarios.map((s) => s.mode))).toEqual(new Set(['host', 'shared', 'isolated']));
+  });
+
+  it('quick covers every workload once per mode', () => {
+    const suite = loadSuite('quick');
+    expect(suite.name).toBe('quick');
+    const scenarios = expand(suite);
+    expect(scenarios).toHaveLength(WORKLOADS.length * MODES.length);
+    for (const w of WORKLOADS) {
+      for (const mode of MODES) {
+        expect(scenarios.filter((s) => s.workload === w.name && s.mode === mode), `${w.name} ${mode}`).toHaveLength(1);
+      }
+    }
+  });
+
+  it('loads a suite by path, with defaults for the optional fields', () => {
+    const suite = loadSuite(tempSuite({ budget: { timeMs: 100, windowMs: 20 }, matrix: [{ workload: 'sem.pingpong' }] }));
+    expect(suite.name).toBe('custom');
+    expect(suite.description).toBe('');
+    expect(suite.budget).toEqual({ timeMs: 100, windowMs: 20, warmupWindows: 1, minWindows: 3, maxWindows: 100, sampleEvery: 16 });
+    expect(suite.matrix).toEqual([{ workload: ['sem.pingpong'], mode: ['host', 'shared', 'isolated'], workers: [1], placement: ['same-cpu'] }]);
+  });
+});
+
+describe('loadSuite: errors name the field', () => {
+  it('an unknown suite name lists the available suites', () => {
+    const e = usageError(() => loadSuite('no-such-suite'));
+    expect(e.message).toContain('--suite no-such-suite');
+    expect(e.message).toContain('default');
+    expect(e.message).toContain('quick');
+  });
+
+  it('a missing path', () => {
+    const e = usageError(() => loadSuite(join(dir, 'absent.json')));
+    expect(e.message).toContain('no such suite');
+  });
+
+  it('a file that is not JSON', () => {
+    const path = tempSuite('workload: msg.pingpong\n', 'txt');
+    const e = usageError(() => loadSuite(path));
+    expect(e.message).toContain(path);
+    expect(e.message).toContain('not JSON');
+  });
+
+  it('JSON that is not an object', () => {
+    expect(usageError(() => loadSuite(tempSuite([1, 2]))).message).toContain('JSON object');
+  });
+
+  it('an empty object: the budget is missing', () => {
+    expect(usageError(() => loadSuite(tempSuite({}))).message).toContain('"budget"');
+  });
+
+  it('{"matrix": []}: the budget is missing, and with a budget the matrix is empty', () => {
+    expect(usageError(() => loadSuite(tempSuite({ matrix: [] }))).message).toContain('budget');
+    const e = usageError(() => loadSuite(tempSuite({ budget: BUDGET, matrix: [] })));
+    expect(e.message).toContain('"matrix"');
+    expect(e.message).toContain('non-empty');
+  });
+
+  it.each([
+    ['windowMs 0', { ...BUDGET, windowMs: 0 }, 'budget.windowMs'],
+    ['timeMs not an integer', { ...BUDGET, timeMs: 1.5 }, 'budget.timeMs'],
+    ['timeMs a string', { ...BUDGET, timeMs: '100' }, 'budget.timeMs'],
+    ['minWindows 1', { ...BUDGET, minWindows: 1 }, 'budget.minWindows'],
+    ['maxWindows below minWindows', { ...BUDGET, minWindows: 5, maxWindows: 4 }, 'budget.maxWindows'],
+    ['negative sampleEvery', { ...BUDGET, sampleEvery: -1 }, 'budget.sampleEvery'],
+  ])('a budget with %s', (_name, b, field) => {
+    const e = usageError(() => loadSuite(tempSuite({ budget: b, matrix: [ENTRY] })));
+    expect(e.message).toContain(field);
+  });
+
+  it.each([
+    ['an unknown workload', { ...ENTRY, workload: ['msg.pingpong', 'nope.loop'] }, ['matrix[0].workload[1]', 'unknown workload "nope.loop"', 'msg.pingpong']],
+    ['a mode "container"', { ...ENTRY, mode: ['host', 'container'] }, ['matrix[0].mode[1]', '"container"', 'host, shared, isolated']],
+    ['workers 0', { ...ENTRY, workers: [0] }, ['matrix[0].workers[0]', 'got 0']],
+    ['workers beyond the limit', { ...ENTRY, workers: [100_000] }, ['matrix[0].workers[0]']],
+    ['an unknown placement', { ...ENTRY, placement: ['numa'] }, ['matrix[0].placement[0]', '"numa"']],
+    ['size 0', { ...ENTRY, size: [0] }, ['matrix[0].size[0]']],
+    ['an empty workload list', { ...ENTRY, workload: [] }, ['matrix[0].workload is empty']],
+    ['a non-namespaced sysctl', { ...ENTRY, sysctls: { 'net.core.somaxconn': '1' } }, ['matrix[0].sysctls', 'net.core.somaxconn']],
+    ['a matrix entry that is not an object', 'msg.pingpong', ['matrix[0] must be an object']],
+  ])('a matrix entry with %s', (_name, entry, parts) => {
+    const e = usageError(() => loadSuite(tempSuite({ budget: BUDGET, matrix: [entry] })));
+    for (const p of parts) expect(e.message).toContain(p);
+  });
+
+  it('names the matrix entry that is wrong', () => {
+    const e = usageError(() => loadSuite(tempSuite({ budget: BUDGET, matrix: [ENTRY, { ...ENTRY, mode: ['container'] }] })));
+    expect(e.message).toContain('matrix[1].mode[0]');
+  });
+});
+
+describe('applyOverrides', () => {
+  const base = (): Suite => loadSuite('default');
+
+  it('--workload filters the suite', () => {
+    const s = applyOverrides(base(), { workload: ['sem.pingpong'] });
+    for (const e of s.matrix) expect(e.workload).toEqual(['sem.pingpong']);
+    const scenarios = expand(s);
+    expect(scenarios.length).toBeGreaterThan(0);
+    expect(new Set(scenarios.map((x) => x.workload))).toEqual(new Set(['sem.pingpong']));
+    // The same placements and worker counts as the suite gives sem.pingpong.
+    const original = expand(base()).filter((x) => x.workload === 'sem.pingpong').map((x) => x.id);
+    expect(scenarios.map((x) => x.id)).toEqual(original);
+  });
+
+  it('drops matrix entries left without workloads', () => {
+    const s = applyOverrides(base(), { workload: ['shm.copy'] });
+    expect(s.matrix).toHaveLength(1);
+  });
+
+  it('--mode, --workers, --size and --placement replace the suite values', () => {
+    const s = applyOverrides(base(), { mode: ['isolated'], workers: [3], size: [1024], placement: ['split'] });
+    for (const e of s.matrix) {
+      expect(e.mode).toEqual(['isolated']);
+      expect(e.workers).toEqual([3]);
+      expect(e.size).toEqual([1024]);
+      expect(e.placement).toEqual(['split']);
+    }
+    for (const x of expand(s)) {
+      expect(x.mode).toBe('isolated');
+      expect(x.workers).toBe(3);
+      expect(x.placement).toBe('split');
+      if (x.workload !== 'sem.pingpong') expect(x.params.size).toBe(1024);
+    }
+  });
+
+  it('--time sets budget.timeMs only', () => {
+    const before = base();
+    const s = applyOverrides(before, { timeMs: 5000 });
+    expect(s.budget).toEqual({ ...before.budget, timeMs: 5000 });
+    expect(s.matrix).toEqual(before.matrix);
+    expect(applyOverrides(before, {}).budget).toEqual(before.budget);
+  });
+
+  it('--sysctl merges into the suite sysctls, the command line winning', () => {
+    const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [{ ...ENTRY, sysctls: { 'kernel.msgmni': '64', 'kernel.msgmax': '8192' } }] }));
+    const s = applyOverrides(suite, { sysctls: { 'kernel.msgmax': '16384', 'fs.mqueue.msg_max': '64' } });
+    expect(s.matrix[0]?.sysctls).toEqual({ 'kernel.msgmni': '64', 'kernel.msgmax': '16384', 'fs.mqueue.msg_max': '64' });
+    for (const x of expand(s)) expect(x.id).toContain('/sysctl(fs.mqueue.msg_max=64,kernel.msgmax=16384,kernel.msgmni=64)');
+  });
+
+  it('adds a workload the suite lacks, with the first entry\'s other dimensions', () => {
+    const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [{ ...ENTRY, workers: [2], placement: ['split'] }] }));
+    const s = applyOverrides(suite, { workload: ['msg.pingpong', 'sem.pingpong'] });
+    const scenarios = expand(s);
+    const sem = scenarios.filter((x) => x.workload === 'sem.pingpong');
+    expect(sem.map((x) => x.mode)).toEqual(['host', 'shared', 'isolated']);
+    for (const x of sem) {
+      expect(x.workers).toBe(2);
+      expect(x.placement).toBe('split');
+    }
+    expect(scenarios.filter((x) => x.workload === 'msg.pingpong')).toHaveLength(3);
+  });
+
+  it('applies the other overrides to an added workload', () => {
+    const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [ENTRY] }));
+    const s = applyOverrides(suite, { workload: ['mq.stream'], mode: ['shared'], workers: [2], size: [128] });
+    expect(expand(s).map((x) => x.id)).toEqual(['mq.stream(size=128)/shared/w2/same-cpu']);
+  });
+
+  it('does not change the suite it is given', () => {
+    const before = base();
+    const copy = structuredClone(before);
+    applyOverrides(before, { workload: ['sem.pingpong'], mode: ['host'], workers: [4], timeMs: 1, sysctls: { 'kernel.msgmni': '1' } });
+    expect(before).toEqual(copy);
+  });
+});
+
+describe('expand and scenarioId', () => {
+  it('gives no duplicate ids, even for overlapping matrix entries', () => {
+    const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [ENTRY, ENTRY, { ...ENTRY, mode: ['host'] }] }));
+    const scenarios = expand(suite);
+    expect(scenarios.map((s) => s.id)).toEqual([
+      'msg.pingpong(size=64)/host/w1/same-cpu',
+      'msg.pingpong(size=64)/shared/w1/same-cpu',
+      'msg.pingpong(size=64)/isolated/w1/same-cpu',
+    ]);
+    const all = expand(loadSuite('default'));
+    expect(new Set(all.map((s) => s.id)).size).toBe(all.length);
+  });
+
+  it('applies sizes only to workloads that take a size', () => {
+    const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [{ ...ENTRY, workload: ['msg.pingpong', 'sem.pingpong'], size: [64, 1024], mode: ['host'] }] }));
+    const scenarios = expand(suite);
+    expect(scenarios.map((s) => s.id)).toEqual([
+      'msg.pingpong(size=64)/host/w1/same-cpu',
+      'msg.pingpong(size=1024)/host/w1/same-cpu',
+      'sem.pingpong/host/w1/same-cpu',
+    ]);
+    expect(scenarios[2]?.params).toEqual({});
+  });
+
+  it('fills in default sizes', () => {
+    const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [{ ...ENTRY, workload: ['shm.copy', 'mq.pingpong'], mode: ['host'] }] }));
+    expect(expand(suite).map((s) => s.params)).toEqual([{ size: 4096 }, { size: 64 }]);
+  });
+
+  it('keeps matrix order: workload, size, workers, placement, then mode', () => {
+    const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [{ workload: ['msg.stream'], size: [8, 16], mode: ['isolated', 'host'], workers: [1, 2], placement: ['split'] }] }));
+    expect(expand(suite).map((s) => s.id)).toEqual([
+      'msg.stream(size=8)/isolated/w1/split',
+      'msg.stream(size=8)/host/w1/split',
+      'msg.stream(size=8)/isolated/w2/split',
+      'msg.stream(size=8)/host/w2/split',
+      'msg.stream(size=16)/isolated/w1/split',
+      'msg.stream(size=16)/host/w1/split',
+      'msg.stream(size=16)/isolated/w2/split',
+      'msg.stream(size=16)/host/w2/split',
+    ]);
+  });
+
+  it('builds stable ids from the identity fields', () => {
+    const s = { workload: 'msg.pingpong', params: { size: 64 }, mode: 'isolated' as const, workers: 2, placement: 'same-cpu' as const, sysctls: {} };
+    expect(scenarioId(s)).toBe('msg.pingpong(size=64)/isolated/w2/same-cpu');
+    expect(scenarioId({ ...s })).toBe(scenarioId(s));
+    expect(scenarioId({ ...s, workload: 'sem.pingpong', params: {}, mode: 'host', workers: 1, placement: 'split' })).toBe('sem.pingpong/host/w1/split');
+    const a = scenarioId({ ...s, sysctls: { 'kernel.msgmni': '64', 'kernel.msgmax': '1' } });
+    const b = scenarioId({ ...s, sysctls: { 'kernel.msgmax': '1', 'kernel.msgmni': '64' } });
+    expect(a).toBe('msg.pingpong(size=64)/isolated/w2/same-cpu/sysctl(kernel.msgmax=1,kernel.msgmni=64)');
+    expect(b).toBe(a);
+  });
+
+  it('gives every expanded scenario the id of its own fields', () => {
+    for (const s of expand(loadSuite('default'))) {
+      const { id, ...rest } = s;
+      expect(id).toBe(scenarioId(rest));
+    }
+  });
+});
+
+describe('checkSysctl', () => {
+  it('accepts per-namespace sysctls with numeric values', () => {
+    expect(checkSysctl('--sysctl', 'kernel.msgmni=64')).toEqual(['kernel.msgmni', '64']);
+    expect(checkSysctl('--sysctl', ' fs.mqueue.msg_max=64 ')).toEqual(['fs.mqueue.msg_max', '64']);
+    expect(checkSysctl('--sysctl', 'kernel.sem=32000 1024000000 500 32000')).toEqual(['kernel.sem', '32000 1024000000 500 32000']);
+  });
+
+  it.each([
+    ['kernel.msgmni', 'NAME=VALUE'],
+    ['kernel.msgmni=abc', 'NAME=VALUE'],
+    ['kernel.msgmni=', 'NAME=VALUE'],
+    ['=64', 'NAME=VALUE'],
+    ['net.core.somaxconn=1', 'not a per-IPC-namespace sysctl'],
+    ['kernel.pid_max=100000', 'not a per-IPC-namespace sysctl'],
+  ])('rejects %j, naming the flag', (text, why) => {
+    const e = usageError(() => checkSysctl('--sysctl', text));
+    expect(e.message.startsWith('--sysctl ')).toBe(true);
+    expect(e.message).toContain(why);
+  });
+
+  it('names the offending sysctl', () => {
+    expect(usageError(() => checkSysctl('--sysctl', 'net.core.somaxconn=1')).message).toContain('net.core.somaxconn');
+    expect(usageError(() => checkSysctl('--sysctl', 'kernel.msgmni=abc')).message).toContain('kernel.msgmni=abc');
+  });
+});
