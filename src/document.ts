@@ -36,9 +36,11 @@ export function defaultTarget(startedAt: Date, dir: string = RESULTS_DIR): Docum
 }
 
 /** Checks, before anything runs, that the target can be written. */
-export function checkWritable(target: DocumentTarget, flag: string): void {
+export function checkWritable(target: DocumentTarget, flag: string, createDir: boolean): void {
   try {
-    mkdirSync(dirname(target.path), { recursive: true });
+    // Only the default results/ folder is created; a --json path must name an existing folder
+    // (recursive mkdir on a path under /proc never returns on some Node versions).
+    if (createDir) mkdirSync(dirname(target.path), { recursive: true });
     const probe = `${target.path}.probe-${process.pid}`;
     writeFileSync(probe, '');
     renameSync(probe, target.path);

@@ -83,7 +83,7 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
   const route: Route = defaultRoute();
   const startedAt = new Date();
   const target: DocumentTarget = args.json ? { path: resolve(args.json) } : defaultTarget(startedAt);
-  checkWritable(target, args.json ? '--json' : 'results/');
+  checkWritable(target, args.json ? '--json' : 'results/', !args.json);
 
   const threads = Math.max(...scenarios.map((s) => s.workers));
   const executor = ctx.executor ? ctx.executor(threads) : new PoolExecutor(threads);
