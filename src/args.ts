@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
 import { LIMITS } from './suite.js';
 import { MODES, PLACEMENTS, type Mode, type Placement } from './types.js';
-import { WORKLOADS } from './workloads.js';
+import { MAX_LOOKUP_OBJECTS, WORKLOADS } from './workloads.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -82,4 +82,12 @@ export function parseWorkers(text: string): number[] {
 
 export function parseSizes(text: string): number[] {
   return [...new Set(list('--size', text).map((s) => integer('--size', s, 1, LIMITS.maxSize, 'bytes per message or buffer')))];
+}
+
+export function parseKinds(text: string): string[] {
+  return [...new Set(choices('--kind', text, ['msg', 'sem', 'shm'] as const))];
+}
+
+export function parseObjects(text: string): number[] {
+  return [...new Set(list('--objects', text).map((s) => integer('--objects', s, 1, MAX_LOOKUP_OBJECTS, 'queues per worker')))];
 }

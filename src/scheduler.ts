@@ -156,7 +156,7 @@ export class Scheduler {
         stopNs: stop,
         deadlineNs: stop + Math.max(2000, 2 * this.budget.windowMs) * 1e6,
         sysctls: s.sysctls,
-        keyBase: 0,
+        keyBase: s.workload === 'ipc.lookup' ? toolKeyBase(i) : 0,
       }));
       const results = await this.deps.executor.runWindow(specs);
       const failed = results.find((r) => !r.ok);
@@ -182,6 +182,15 @@ export class Scheduler {
       `window start: the measured processes started ${(worstLate / 1e6).toFixed(1)} ms late ${LATE_TRIES} times, even with ${this.leadMs} ms of lead; the machine is overloaded, or --workers is too high for it`);
     return undefined;
   }
+}
+
+/**
+ * SysV keys the tool uses for keyed objects: a tag in the top bits, this
+ * process's pid and the worker, so that concurrent runs and workers (which
+ * share a namespace in host and shared mode) never meet.
+ */
+export function toolKeyBase(worker: number, pid: number = process.pid): number {
+  return (0x40000000 | ((pid & 0x3ff) << 20) | ((worker & 0x3ff) << 10)) >>> 0;
 }
 
 /** Every window is checked: the processes ran where the mode says. */

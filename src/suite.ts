@@ -9,7 +9,9 @@ import { basename, join } from 'node:path';
 import { UsageError } from './errors.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { MODES, PLACEMENTS, type Mode, type Params, type Placement, type Scenario } from './types.js';
-import { resolveParams, WORKLOADS, workloadInfo } from './workloads.js';
+import { MAX_LOOKUP_OBJECTS, resolveParams, WORKLOADS, workloadInfo } from './workloads.js';
+
+const CHURN_KIND_NAMES = ['msg', 'sem', 'shm'] as const;
 
 export interface Budget {
   /** Measured time per scenario, in ms of wall time (windows continue until it is used). */
@@ -27,6 +29,8 @@ export interface Budget {
 export interface MatrixEntry {
   workload: string[];
   size?: number[];
+  kind?: string[];
+  objects?: number[];
   mode: Mode[];
   workers: number[];
   placement: Placement[];
@@ -121,6 +125,8 @@ function checkEntry(e: unknown, where: string): MatrixEntry {
     placement: listOf(`${where}.placement`, e.placement ?? ['same-cpu'], (x, w) => checkChoice(w, x, PLACEMENTS)),
   };
   if (e.size !== undefined) entry.size = listOf(`${where}.size`, e.size, (x, w) => intIn(w, x, 1, LIMITS.maxSize));
+  if (e.kind !== undefined) entry.kind = listOf(`${where}.kind`, e.kind, (x, w) => checkChoice(w, x, CHURN_KIND_NAMES));
+  if (e.objects !== undefined) entry.objects = listOf(`${where}.objects`, e.objects, (x, w) => intIn(w, x, 1, MAX_LOOKUP_OBJECTS));
   if (e.sysctls !== undefined) entry.sysctls = checkSysctls(`${where}.sysctls`, e.sysctls);
   return entry;
 }
@@ -173,6 +179,8 @@ export interface Overrides {
   mode?: Mode[];
   workers?: number[];
   size?: number[];
+  kind?: string[];
+  objects?: number[];
   placement?: Placement[];
   timeMs?: number;
   sysctls?: Record<string, string>;
@@ -185,6 +193,8 @@ export function applyOverrides(suite: Suite, o: Overrides): Suite {
     if (o.mode) out.mode = o.mode;
     if (o.workers) out.workers = o.workers;
     if (o.size) out.size = o.size;
+    if (o.kind) out.kind = o.kind;
+    if (o.objects) out.objects = o.objects;
     if (o.placement) out.placement = o.placement;
     if (o.sysctls) out.sysctls = { ...e.sysctls, ...o.sysctls };
     return out;
@@ -195,7 +205,7 @@ export function applyOverrides(suite: Suite, o: Overrides): Suite {
     const missing = o.workload.filter((w) => !covered.has(w));
     const base = suite.matrix[0];
     if (missing.length > 0 && base) {
-      matrix = [...matrix, { ...base, workload: missing, ...(o.mode ? { mode: o.mode } : {}), ...(o.workers ? { workers: o.workers } : {}), ...(o.placement ? { placement: o.placement } : {}), ...(o.size ? { size: o.size } : {}), ...(o.sysctls ? { sysctls: { ...base.sysctls, ...o.sysctls } } : {}) }];
+      matrix = [...matrix, { ...base, workload: missing, ...(o.mode ? { mode: o.mode } : {}), ...(o.workers ? { workers: o.workers } : {}), ...(o.placement ? { placement: o.placement } : {}), ...(o.size ? { size: o.size } : {}), ...(o.kind ? { kind: o.kind } : {}), ...(o.objects ? { objects: o.objects } : {}), ...(o.sysctls ? { sysctls: { ...base.sysctls, ...o.sysctls } } : {}) }];
     }
   }
   return { ...suite, budget: { ...suite.budget, ...(o.timeMs !== undefined ? { timeMs: o.timeMs } : {}) }, matrix };
@@ -215,10 +225,16 @@ export function expand(suite: Suite): Scenario[] {
     for (const workload of e.workload) {
       const info = workloadInfo(workload);
       if (!info) continue;
-      const takesSize = info.params.some((p) => p.name === 'size');
-      const sizes: Array<number | undefined> = takesSize && e.size ? e.size : [undefined];
-      for (const size of sizes) {
-        const given: Params = size !== undefined ? { size } : {};
+      const takes = (name: keyof Params): boolean => info.params.some((p) => p.name === name);
+      const variants: Params[] = [];
+      for (const size of takes('size') && e.size ? e.size : [undefined]) {
+        for (const kind of takes('kind') && e.kind ? e.kind : [undefined]) {
+          for (const objects of takes('objects') && e.objects ? e.objects : [undefined]) {
+            variants.push({ ...(size !== undefined ? { size } : {}), ...(kind !== undefined ? { kind } : {}), ...(objects !== undefined ? { objects } : {}) });
+          }
+        }
+      }
+      for (const given of variants) {
         const params = resolveParams(info, given);
         for (const workers of e.workers) {
           for (const placement of e.placement) {

@@ -57,6 +57,17 @@ function checkShm(p: Params, l: NamespaceLimits, where: string): string | null {
   return null;
 }
 
+const CHURN_KINDS = ['msg', 'sem', 'shm'] as const;
+
+function checkLookup(p: Params, l: NamespaceLimits, where: string): string | null {
+  const n = p.objects ?? 64;
+  if (n > MAX_LOOKUP_OBJECTS) return `--objects ${n}: at most ${MAX_LOOKUP_OBJECTS} queues per worker`;
+  if (l.msgmni >= 0 && n > l.msgmni) return over('--objects', n, 'kernel.msgmni', l.msgmni, where);
+  return null;
+}
+
+export const MAX_LOOKUP_OBJECTS = 1000;
+
 /** A fresh namespace allows mq depth 10 (fs.mqueue.msg_max); streams use what the namespace allows, up to 10. */
 const mqDepth = (_p: Params, l: NamespaceLimits): number => Math.max(1, Math.min(10, l.mqMsgMax > 0 ? l.mqMsgMax : 10));
 
@@ -90,6 +101,23 @@ export const WORKLOADS: readonly WorkloadInfo[] = [
     name: 'mq.stream', parties: 2, op: 'one message sent and received over a POSIX queue',
     params: [sizeParam], hasBytes: true, limitNames: ['fs.mqueue.msgsize_max', 'fs.mqueue.msg_max'],
     check: checkMq, coreParam: mqDepth,
+  },
+  {
+    name: 'ipc.churn', parties: 1, op: 'one SysV object created and removed (msg: msgget + IPC_RMID; sem: semget + IPC_RMID; shm: shmget + shmat + shmdt + IPC_RMID)',
+    params: [{ name: 'kind', description: 'object kind', default: 'msg', choices: CHURN_KINDS }],
+    hasBytes: false, limitNames: ['kernel.msgmni', 'kernel.sem', 'kernel.shmmni'],
+    check: () => null, coreParam: (p) => Math.max(0, CHURN_KINDS.indexOf((p.kind ?? 'msg') as (typeof CHURN_KINDS)[number])),
+  },
+  {
+    name: 'ipc.lookup', parties: 1, op: 'one msgget() of an existing key (the queues are created before the window)',
+    params: [{ name: 'objects', description: 'queues created per worker and looked up in turn', default: 64, min: 1 }],
+    hasBytes: false, limitNames: ['kernel.msgmni'],
+    check: checkLookup, coreParam: (p) => p.objects ?? 64,
+  },
+  {
+    name: 'ns.lifecycle', parties: 1, op: 'one fresh IPC namespace created (unshare), one queue created in it, and the namespace dropped',
+    params: [], hasBytes: false, limitNames: ['user.max_ipc_namespaces'],
+    check: () => null, coreParam: () => 0,
   },
 ];
 

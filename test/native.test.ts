@@ -12,6 +12,7 @@ import { quantile } from '../src/histogram.js';
 import { createMockCore } from '../src/mock-core.js';
 import { cpusFor, usableCpus } from '../src/placement.js';
 import { preflightProblem } from '../src/preflight.js';
+import { toolKeyBase } from '../src/scheduler.js';
 import type { HeldNamespace, Mode, Scenario, WindowResult, WindowSpec } from '../src/types.js';
 import { WORKLOADS } from '../src/workloads.js';
 import { childPids, newToolObjects, pidExists, sysvObjects, toolQueues } from './helpers/host-ipc.js';
@@ -40,7 +41,7 @@ function spec(over: Partial<WindowSpec> & Pick<WindowSpec, 'workload' | 'mode'>,
     stopNs: start + windowMs * 1e6,
     deadlineNs: start + windowMs * 1e6 + 3e9,
     sysctls: {},
-    keyBase: 0,
+    keyBase: over.workload === 'ipc.lookup' ? toolKeyBase(index) : 0,
     ...over,
   };
 }
@@ -109,7 +110,7 @@ describe('every workload in every mode', () => {
         expect(p50).toBeGreaterThanOrEqual(r.latency.minNs);
         expect(p50).toBeLessThanOrEqual(r.latency.maxNs);
         expect(r.nsInode).toBeGreaterThan(0);
-        expect(r.nsInodeB).toBe(r.nsInode);
+        expect(r.nsInodeB).toBe(info.parties === 2 ? r.nsInode : 0);
         if (mode === 'host') expect(r.nsInode).toBe(HOST_INODE);
         else expect(r.nsInode).not.toBe(HOST_INODE);
         expect(pidExists(r.leaderPid)).toBe(false);

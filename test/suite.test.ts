@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
 import { applyOverrides, checkSysctl, expand, loadSuite, scenarioId, suiteNames, type Suite } from '../src/suite.js';
 import { MODES, type Scenario } from '../src/types.js';
-import { WORKLOADS } from '../src/workloads.js';
+import { WORKLOADS, workloadInfo } from '../src/workloads.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipcns-bench-suite-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -176,7 +176,8 @@ describe('applyOverrides', () => {
       expect(x.mode).toBe('isolated');
       expect(x.workers).toBe(3);
       expect(x.placement).toBe('split');
-      if (x.workload !== 'sem.pingpong') expect(x.params.size).toBe(1024);
+      if (workloadInfo(x.workload)?.params.some((p) => p.name === 'size')) expect(x.params.size).toBe(1024);
+      else expect(x.params.size).toBeUndefined();
     }
   });
 

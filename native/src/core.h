@@ -19,7 +19,7 @@
 
 #define IPCB_PARTY_A 0
 #define IPCB_PARTY_B 1
-#define IPCB_MAX_TRACKED 16
+#define IPCB_MAX_TRACKED 1024
 
 enum ipcb_obj_kind { IPCB_OBJ_NONE = 0, IPCB_OBJ_MSG, IPCB_OBJ_SEM, IPCB_OBJ_SHM };
 

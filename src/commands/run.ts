@@ -1,6 +1,6 @@
 /** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
 import { resolve } from 'node:path';
-import { parse, parseModes, parsePlacements, parseSizes, parseWorkers, parseWorkloads, integer } from '../args.js';
+import { parse, parseKinds, parseObjects, parseModes, parsePlacements, parseSizes, parseWorkers, parseWorkloads, integer } from '../args.js';
 import { monotonicNs } from '../clock.js';
 import { addResults, checkWritable, defaultTarget, newDocument, writeDocument, type DocumentTarget } from '../document.js';
 import { defaultRoute, machine } from '../env.js';
@@ -20,6 +20,8 @@ export const RUN_OPTIONS = {
   mode: { type: 'string' },
   workers: { type: 'string' },
   size: { type: 'string' },
+  kind: { type: 'string' },
+  objects: { type: 'string' },
   placement: { type: 'string' },
   time: { type: 'string' },
   sysctl: { type: 'string', multiple: true },
@@ -34,6 +36,8 @@ export const RUN_HELP = `ipcns-bench run [flags]
   --mode host,shared,isolated
   --workers 1,2 | 1-4    concurrent workers (process groups)
   --size 64,1024         bytes per message or buffer
+  --kind msg,sem,shm     object kind (ipc.churn)
+  --objects 64           queues per worker (ipc.lookup)
   --placement any,same-cpu,split
   --time MS              measured time per scenario
   --sysctl NAME=VALUE    written inside every fresh namespace (repeatable)
@@ -55,6 +59,8 @@ export function parseRunArgs(argv: string[]): { suite: string; overrides: Overri
   if (v.mode !== undefined) overrides.mode = parseModes(v.mode);
   if (v.workers !== undefined) overrides.workers = parseWorkers(v.workers);
   if (v.size !== undefined) overrides.size = parseSizes(v.size);
+  if (v.kind !== undefined) overrides.kind = parseKinds(v.kind);
+  if (v.objects !== undefined) overrides.objects = parseObjects(v.objects);
   if (v.placement !== undefined) overrides.placement = parsePlacements(v.placement);
   if (v.time !== undefined) overrides.timeMs = integer('--time', v.time, 1, LIMITS.maxTimeMs, 'ms of measured time per scenario');
   if (v.sysctl !== undefined) overrides.sysctls = Object.fromEntries(v.sysctl.map((s) => checkSysctl('--sysctl', s)));

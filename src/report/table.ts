@@ -4,6 +4,7 @@
  * A pure function of the result document.
  */
 import Table from 'cli-table3';
+import { changeText, metricText, pValueText, ratioText, verdictSummary, type CompareResult, type CompareRow } from '../compare.js';
 import type { Comparison, ResultDocument, ScenarioResult } from '../result.js';
 import { workloadInfo } from '../workloads.js';
 import { duration, megabytes, opsPerSec, params, pValue, ratio } from './format.js';
@@ -97,7 +98,11 @@ export function plainSummary(doc: ResultDocument): string {
     const differing = cs.filter((c) => c.verdict !== 'no significant difference');
     lines.push(differing.length === 0
       ? `${w}: the modes do not differ significantly (${cs.length} comparisons).`
-      : `${w}: ${differing.length} of ${cs.length} comparisons differ: ${differing.map((c) => `${c.a} ${c.verdict} than ${c.b} (${c.ratio.toFixed(3)}x, ${byId.get(c.scenarioA)?.workers ?? '?'} workers)`).join('; ')}.`);
+      : `${w}: ${differing.length} of ${cs.length} comparisons differ: ${differing.map((c) => {
+        const s = byId.get(c.scenarioA);
+        const p = s ? params(s.params as Record<string, unknown>) : '';
+        return `${c.a} ${c.verdict} than ${c.b} (${c.ratio.toFixed(3)}x, ${p !== '—' ? `${p}, ` : ''}${s?.workers ?? '?'} workers)`;
+      }).join('; ')}.`);
   }
   return lines.join('\n');
 }
@@ -114,4 +119,49 @@ export function renderDocument(doc: ResultDocument, o: TableOptions): string {
   }
   if (!doc.complete) warnings.push('This run did not complete: the document holds what was measured before it stopped.');
   return [renderEnv(doc), renderScenarios(doc, o), renderComparisons(doc, o), ...warnings].filter(Boolean).join('\n\n');
+}
+
+function runVerdictText(row: CompareRow, color: boolean): string {
+  if (row.verdict === 'regressed') return ansi(31, color)('regressed');
+  if (row.verdict === 'improved') return ansi(32, color)('improved');
+  return 'unchanged';
+}
+
+/**
+ * `ipcns-bench compare` as terminal text: warnings first, then the metric and
+ * the verdict rule, one row per compared scenario, the scenarios present on
+ * one side only or not comparable, and a one-line summary.
+ */
+export function renderCompare(r: CompareResult, o: TableOptions): string {
+  const parts: string[] = [];
+  const warn = ansi(33, o.color);
+  if (r.warnings.length > 0) parts.push(r.warnings.map((w) => warn(`warning: ${w}`)).join('\n'));
+  parts.push([
+    `base:    ${r.base.path} (${r.base.startedAt}, ipcns-bench ${r.base.version}, suite ${r.base.suite})`,
+    `current: ${r.current.path} (${r.current.startedAt}, ipcns-bench ${r.current.version}, suite ${r.current.suite})`,
+    `${ansi(1, o.color)(`Verdicts by ${r.metric}`)}: ${r.test}.`,
+  ].join('\n'));
+  if (r.rows.length > 0) {
+    const t = table(['scenario', 'base', 'current', 'ratio [95% CI]', 'change', 'p', 'verdict', 'notes'], o.color);
+    for (const row of r.rows) {
+      t.push([
+        row.id,
+        metricText(r.metric, row.base),
+        metricText(r.metric, row.current),
+        ratioText(row),
+        changeText(row),
+        pValueText(row),
+        runVerdictText(row, o.color),
+        row.notes.join('; '),
+      ]);
+    }
+    parts.push(t.toString());
+  }
+  const lists: string[] = [];
+  if (r.onlyInBase.length > 0) lists.push(`Only in base (not compared): ${r.onlyInBase.join(', ')}`);
+  if (r.onlyInCurrent.length > 0) lists.push(`Only in current (not compared): ${r.onlyInCurrent.join(', ')}`);
+  for (const n of r.notCompared) lists.push(`Not compared: ${n.id}: ${n.reason}`);
+  if (lists.length > 0) parts.push(lists.join('\n'));
+  parts.push(verdictSummary(r));
+  return parts.join('\n\n');
 }

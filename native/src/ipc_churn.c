@@ -1,0 +1,65 @@
+/*
+ * ipc.churn: one op creates and removes one SysV object, by spec->param:
+ * 0 = msg (msgget + IPC_RMID), 1 = sem (semget + IPC_RMID),
+ * 2 = shm (shmget + shmat + shmdt + IPC_RMID).
+ * Create and remove take the namespace's ids rwsem for writing and touch its
+ * idr: this is where workers sharing a namespace contend.
+ */
+#include "core.h"
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+enum { CHURN_MSG = 0, CHURN_SEM = 1, CHURN_SHM = 2 };
+
+static int setup(struct ipcb_ctx *c) { (void)c; return 0; }
+
+static int churn_one(struct ipcb_ctx *c)
+{
+    int id, slot;
+    switch (c->spec->param) {
+    case CHURN_MSG:
+        if ((id = msgget(IPC_PRIVATE, IPC_CREAT | 0600)) < 0) return ipcb_fail(c, "msgget");
+        slot = ipcb_track(c, IPCB_OBJ_MSG, id);
+        if (msgctl(id, IPC_RMID, NULL) < 0) return ipcb_fail(c, "msgctl(IPC_RMID)");
+        break;
+    case CHURN_SEM:
+        if ((id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600)) < 0) return ipcb_fail(c, "semget");
+        slot = ipcb_track(c, IPCB_OBJ_SEM, id);
+        if (semctl(id, 0, IPC_RMID) < 0) return ipcb_fail(c, "semctl(IPC_RMID)");
+        break;
+    default: {
+        if ((id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600)) < 0) return ipcb_fail(c, "shmget");
+        slot = ipcb_track(c, IPCB_OBJ_SHM, id);
+        void *p = shmat(id, NULL, 0);
+        if (p == (void *)-1) return ipcb_fail(c, "shmat");
+        if (shmdt(p) < 0) return ipcb_fail(c, "shmdt");
+        if (shmctl(id, IPC_RMID, NULL) < 0) return ipcb_fail(c, "shmctl(IPC_RMID)");
+        break;
+    }
+    }
+    ipcb_untrack(c, slot);
+    return 0;
+}
+
+static int run(struct ipcb_ctx *c)
+{
+    while (!ipcb_stopped(c)) {
+        IPCB_TIMED(c, {
+            if (churn_one(c) != 0) return -1;
+        });
+        c->ops++;
+    }
+    return 0;
+}
+
+static void teardown(struct ipcb_ctx *c) { (void)c; }
+
+const struct ipcb_workload ipc_churn = {
+    .name = "ipc.churn",
+    .parties = 1,
+    .setup = setup,
+    .run_a = run,
+    .teardown = teardown,
+};

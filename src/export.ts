@@ -1,0 +1,125 @@
+/**
+ * Exports of a result document for CI trackers; pure functions, no I/O.
+ *
+ * - `gab-bigger`: github-action-benchmark, tool `customBiggerIsBetter`: a JSON
+ *   array of {name, unit, value, range?, extra?}; one entry per scenario,
+ *   name = scenario id, throughput in ops/s, range "± rme%" (95 %).
+ * - `gab-smaller`: github-action-benchmark, tool `customSmallerIsBetter`: per
+ *   scenario `<id> latency p50` and `<id> latency p99` (ns) and
+ *   `<id> CPU per op` (ns/op).
+ * - `bmf`: Bencher Metric Format, {"<id>": {"throughput": {value,
+ *   lower_value, upper_value}, "latency": {value, upper_value}}}: throughput
+ *   is the mean ops/s with its 95 % CI as bounds; latency's value is the p50
+ *   in ns and its upper_value the p99 (no lower_value).
+ *
+ * Only completed scenarios are exported; the others are returned as skipped.
+ */
+import type { ResultDocument, ScenarioResult } from './result.js';
+
+export const EXPORT_FORMATS = ['gab-bigger', 'gab-smaller', 'bmf'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** One entry of github-action-benchmark's custom JSON. */
+export interface GabEntry {
+  name: string;
+  unit: string;
+  value: number;
+  range?: string;
+  extra?: string;
+}
+
+/** One Metric of Bencher Metric Format. */
+export interface BmfMetric {
+  value: number;
+  lower_value?: number;
+  upper_value?: number;
+}
+
+/** Bencher Metric Format: benchmark name -> measure slug -> metric. */
+export type Bmf = Record<string, Record<string, BmfMetric>>;
+
+export interface Skipped {
+  id: string;
+  reason: string;
+}
+
+export interface ExportResult<T> {
+  data: T;
+  skipped: Skipped[];
+}
+
+function completed(doc: ResultDocument): { done: ScenarioResult[]; skipped: Skipped[] } {
+  const done: ScenarioResult[] = [];
+  const skipped: Skipped[] = [];
+  for (const s of doc.scenarios) {
+    if (s.state === 'completed' && s.throughput) done.push(s);
+    else skipped.push({ id: s.id, reason: `${s.state}${s.failure ? `: ${s.failure.message}` : s.state === 'completed' ? ': no throughput' : ''}` });
+  }
+  return { done, skipped };
+}
+
+const num = (v: number): string => Number(v.toPrecision(6)).toString();
+
+function context(s: ScenarioResult): string {
+  const parts = [`mode ${s.mode}`, `${s.workers} worker${s.workers === 1 ? '' : 's'}`, `placement ${s.placement}${s.placement === 'any' ? ' (uncontrolled)' : ''}`];
+  if (s.throughput) parts.push(`${s.throughput.samples} windows`);
+  if (s.oversubscribed) parts.push('oversubscribed');
+  return parts.join(', ');
+}
+
+/** github-action-benchmark customBiggerIsBetter: throughput in ops/s. */
+export function toGabBigger(doc: ResultDocument): ExportResult<GabEntry[]> {
+  const { done, skipped } = completed(doc);
+  const data = done.map((s): GabEntry => {
+    const t = s.throughput as NonNullable<ScenarioResult['throughput']>;
+    return {
+      name: s.id,
+      unit: 'ops/s',
+      value: t.mean,
+      range: `± ${t.rme.toFixed(2)}%`,
+      extra: `${context(s)}; 95% CI ${num(t.ci95[0])} to ${num(t.ci95[1])} ops/s`,
+    };
+  });
+  return { data, skipped };
+}
+
+/** github-action-benchmark customSmallerIsBetter: latency p50 and p99 in ns, CPU time per op in ns/op. */
+export function toGabSmaller(doc: ResultDocument): ExportResult<GabEntry[]> {
+  const { done, skipped } = completed(doc);
+  const data: GabEntry[] = [];
+  for (const s of done) {
+    const l = s.latency;
+    if (l) {
+      const sampled = `${context(s)}; ${l.count} sampled ops (1 in ${l.sampleEvery})`;
+      data.push({ name: `${s.id} latency p50`, unit: 'ns', value: l.p50, extra: sampled });
+      data.push({ name: `${s.id} latency p99`, unit: 'ns', value: l.p99, extra: sampled });
+    }
+    if (s.cpuNsPerOp !== undefined) {
+      data.push({ name: `${s.id} CPU per op`, unit: 'ns/op', value: s.cpuNsPerOp, extra: `${context(s)}; CPU time of the measured processes over all windows` });
+    }
+  }
+  return { data, skipped };
+}
+
+/** Bencher Metric Format with the built-in measures `throughput` (ops/s) and `latency` (ns). */
+export function toBmf(doc: ResultDocument): ExportResult<Bmf> {
+  const { done, skipped } = completed(doc);
+  const data: Bmf = {};
+  for (const s of done) {
+    const t = s.throughput as NonNullable<ScenarioResult['throughput']>;
+    const measures: Record<string, BmfMetric> = {
+      throughput: { value: t.mean, lower_value: t.ci95[0], upper_value: t.ci95[1] },
+    };
+    if (s.latency) measures['latency'] = { value: s.latency.p50, upper_value: s.latency.p99 };
+    data[s.id] = measures;
+  }
+  return { data, skipped };
+}
+
+export function exportDocument(doc: ResultDocument, format: ExportFormat): ExportResult<GabEntry[] | Bmf> {
+  switch (format) {
+    case 'gab-bigger': return toGabBigger(doc);
+    case 'gab-smaller': return toGabSmaller(doc);
+    case 'bmf': return toBmf(doc);
+  }
+}
