@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** ipcns-bench: parse the command, run it, map errors to exit codes (2: bad input, 1: failure). */
+import { cleanCommand } from './commands/clean.js';
 import { listCommand } from './commands/list.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
 import { UsageError } from './errors.js';
@@ -9,6 +10,7 @@ const USAGE = `usage: ipcns-bench <command> [flags]
 commands:
   run      measure a suite of scenarios (npm run bench = run --suite default)
   list     workloads, their parameters and the limits that apply
+  clean    remove what killed runs left in the host namespace [--dry-run] [--json]
 
 ${RUN_HELP}
 
@@ -22,9 +24,14 @@ async function main(argv: string[]): Promise<number> {
   let received: keyof typeof SIGNAL_EXIT | undefined;
   const onSignal = (sig: keyof typeof SIGNAL_EXIT) => () => {
     if (received) {
-      // Second signal: stop waiting for the window in flight.
+      // Second signal: stop waiting for the window in flight. Die by the signal itself
+      // (the shell reports 128 + signo): process.exit() while a worker thread is inside
+      // a native call can crash in the exit handlers. The measured processes see their
+      // caller die and remove what they made in the host namespace.
       process.stderr.write(`\n${sig} again: exiting now\n`);
-      process.exit(SIGNAL_EXIT[sig]);
+      process.removeAllListeners(sig);
+      process.kill(process.pid, sig);
+      return;
     }
     received = sig;
     process.stderr.write(`\n${sig}: stopping after the window in flight; the result document keeps what was measured (Ctrl-C again to force)\n`);
@@ -40,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'list':
       return listCommand(rest, process.stdout);
+    case 'clean':
+      return cleanCommand(rest, process.stdout);
     case undefined:
     case 'help':
     case '--help':
@@ -47,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}; use run or list (ipcns-bench help)`);
+      throw new UsageError(`unknown command ${JSON.stringify(command)}; use run, list or clean (ipcns-bench help)`);
   }
 }
 

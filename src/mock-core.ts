@@ -123,6 +123,7 @@ export function createMockCore(options: MockOptions = {}): Core {
     nsClose(ns: HeldNamespace): void {
       held.delete(ns.ipcFd);
     },
+    remove: () => 0,
     isolationProbe(): Outcome<IsolationProbe> {
       return { ok: true, value: { innerId: 0, innerInode: nextInode++, hostGetErrno: 2, hostStatErrno: 22, hostStatKey: 0 } };
     },

@@ -35,7 +35,7 @@ const Spec = koffi.struct('ipcb_spec', {
   param: 'int64_t',
   key_base: 'int64_t',
   fault: 'int32_t',
-  reserved: 'int32_t',
+  journal_fd: 'int32_t',
   start_ns: 'int64_t',
   stop_ns: 'int64_t',
   deadline_ns: 'int64_t',
@@ -141,6 +141,7 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
   const nsOpen = lib.func('int32_t ipcb_ns_open(int32_t route, const char *sysctls, _Out_ ipcb_ns *out)');
   const nsClose = lib.func('int32_t ipcb_ns_close(int32_t ipc_fd, int32_t user_fd)');
   const probe = lib.func('int32_t ipcb_isolation_probe(int32_t route, int64_t key, _Out_ ipcb_probe *out)');
+  const remove = lib.func('int32_t ipcb_remove(int32_t kind, int32_t id)');
 
   if (abi() !== ABI_VERSION || resultSize() !== koffi.sizeof(Result) || specSize() !== koffi.sizeof(Spec)) {
     throw new Error(`native core ABI mismatch (${path}); rebuild it with npm install`);
@@ -173,7 +174,7 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
         param: spec.coreParam,
         key_base: spec.keyBase,
         fault: FAULT_CODE[spec.fault ?? 'none'],
-        reserved: 0,
+        journal_fd: spec.mode === 'host' ? spec.journalFd : -1,
         start_ns: spec.startNs,
         stop_ns: spec.stopNs,
         deadline_ns: spec.deadlineNs,
@@ -227,6 +228,7 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
     nsClose(ns: HeldNamespace): void {
       nsClose(ns.ipcFd, ns.userFd);
     },
+    remove: (kind: number, id: number): number => remove(kind, id) as number,
     isolationProbe(route: Route, key: number): Outcome<IsolationProbe> {
       const out = {} as RawProbe;
       probe(ROUTE_CODE[route], key, out);

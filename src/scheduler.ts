@@ -41,6 +41,8 @@ export interface SchedulerDeps {
   random: () => number;
   onEvent?: (e: ProgressEvent) => void;
   signal?: AbortSignal;
+  /** Host mode: the run's journal fd, -1 = none. */
+  journalFd?: number;
 }
 
 /** Ms between scheduling a window and its start: time to dispatch threads and fork groups. */
@@ -157,6 +159,7 @@ export class Scheduler {
         deadlineNs: stop + Math.max(2000, 2 * this.budget.windowMs) * 1e6,
         sysctls: s.sysctls,
         keyBase: s.workload === 'ipc.lookup' ? toolKeyBase(i) : 0,
+        journalFd: this.deps.journalFd ?? -1,
       }));
       const results = await this.deps.executor.runWindow(specs);
       const failed = results.find((r) => !r.ok);

@@ -48,6 +48,8 @@ export interface WindowSpec {
   sysctls: Record<string, string>;
   /** SysV key of the group's first object, created IPC_EXCL; 0 = IPC_PRIVATE. */
   keyBase: number;
+  /** Host mode: fd of the run's journal (O_APPEND), -1 = none. */
+  journalFd: number;
   /** Test-only fault injection. */
   fault?: Fault;
 }
@@ -150,6 +152,8 @@ export interface Core {
   nsOpen(route: Route, sysctls: Record<string, string>): Outcome<HeldNamespace>;
   nsClose(ns: HeldNamespace): void;
   isolationProbe(route: Route, key: number): Outcome<IsolationProbe>;
+  /** Removes one SysV object of this namespace (kind 1 msg, 2 sem, 3 shm); 0 or the errno. */
+  remove(kind: number, id: number): number;
   /** CLOCK_MONOTONIC now, in ns. */
   nowNs(): number;
 }

@@ -42,6 +42,7 @@ function spec(over: Partial<WindowSpec> & Pick<WindowSpec, 'workload' | 'mode'>,
     deadlineNs: start + windowMs * 1e6 + 3e9,
     sysctls: {},
     keyBase: over.workload === 'ipc.lookup' ? toolKeyBase(index) : 0,
+    journalFd: -1,
     ...over,
   };
 }

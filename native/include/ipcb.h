@@ -45,7 +45,7 @@ struct ipcb_spec {
     int64_t param;         /* workload-specific (churn kind, lookup object count) */
     int64_t key_base;      /* SysV key for the group's first object, created IPC_EXCL (0 = IPC_PRIVATE) */
     int32_t fault;         /* test-only fault injection, enum ipcb_fault */
-    int32_t reserved;
+    int32_t journal_fd;    /* host mode: O_APPEND journal of created objects, -1 = none */
     int64_t start_ns;      /* absolute CLOCK_MONOTONIC start of the window */
     int64_t stop_ns;       /* absolute CLOCK_MONOTONIC end of the window */
     int64_t deadline_ns;   /* absolute: children still alive then are killed */
@@ -129,5 +129,8 @@ int32_t ipcb_ns_close(int32_t ipc_fd, int32_t user_fd);
 
 /* Creates a queue with `key` in a fresh namespace and looks for it from the caller's. */
 int32_t ipcb_isolation_probe(int32_t route, int64_t key, struct ipcb_probe *out);
+
+/* Removes one SysV object of the caller's namespace (kind: 1 msg, 2 sem, 3 shm); 0 or errno. */
+int32_t ipcb_remove(int32_t kind, int32_t id);
 
 #endif

@@ -55,12 +55,35 @@ int ipcb_fail_errno(struct ipcb_ctx *c, const char *call, int err)
 
 int ipcb_fail(struct ipcb_ctx *c, const char *call) { return ipcb_fail_errno(c, call, errno); }
 
-int ipcb_track(struct ipcb_ctx *c, int kind, int id)
+static char *put_uint(char *p, uint64_t v);
+
+/* One journal line, "msg 123 1073741824 +": kind, id, key, created (+) or removed (-). */
+static void journal(int fd, int kind, int id, int key, char op)
+{
+    if (fd < 0) return;
+    static const char *const names[] = { "?", "msg", "sem", "shm" };
+    char line[64];
+    char *p = line;
+    for (const char *n = names[kind > 0 && kind < 4 ? kind : 0]; *n; n++) *p++ = *n;
+    *p++ = ' ';
+    p = put_uint(p, (uint64_t)(uint32_t)id);
+    *p++ = ' ';
+    p = put_uint(p, (uint64_t)(uint32_t)key);
+    *p++ = ' ';
+    *p++ = op;
+    *p++ = '\n';
+    ssize_t w = write(fd, line, (size_t)(p - line)); /* O_APPEND: whole lines, never interleaved */
+    (void)w;
+}
+
+int ipcb_track(struct ipcb_ctx *c, int kind, int id, int key)
 {
     if (c->spec->mode != IPCB_MODE_HOST) return -1; /* dies with its namespace */
     for (int i = 0; i < IPCB_MAX_TRACKED; i++) {
         if (c->page->tracked_kind[i] == IPCB_OBJ_NONE) {
             c->page->tracked_id[i] = id;
+            c->page->tracked_journaled[i] = !c->in_loop && c->spec->journal_fd >= 0;
+            if (c->page->tracked_journaled[i]) journal(c->spec->journal_fd, kind, id, key, '+');
             __atomic_store_n(&c->page->tracked_kind[i], kind, __ATOMIC_RELEASE);
             return i;
         }
@@ -68,9 +91,39 @@ int ipcb_track(struct ipcb_ctx *c, int kind, int id)
     return -1;
 }
 
+static void untrack_slot(struct ipcb_page *page, int journal_fd, int slot)
+{
+    int kind = page->tracked_kind[slot];
+    if (kind == IPCB_OBJ_NONE) return;
+    if (page->tracked_journaled[slot]) journal(journal_fd, kind, page->tracked_id[slot], 0, '-');
+    __atomic_store_n(&page->tracked_kind[slot], IPCB_OBJ_NONE, __ATOMIC_RELEASE);
+}
+
 void ipcb_untrack(struct ipcb_ctx *c, int slot)
 {
-    if (slot >= 0) __atomic_store_n(&c->page->tracked_kind[slot], IPCB_OBJ_NONE, __ATOMIC_RELEASE);
+    if (slot >= 0) untrack_slot(c->page, c->spec->journal_fd, slot);
+}
+
+/* Removes every tracked object: the caller after a killed group, or a child told its caller died. */
+static void remove_tracked(struct ipcb_page *page, int journal_fd)
+{
+    for (int i = 0; i < IPCB_MAX_TRACKED; i++) {
+        int kind = page->tracked_kind[i];
+        int id = page->tracked_id[i];
+        if (kind == IPCB_OBJ_NONE) continue;
+        if (kind == IPCB_OBJ_MSG) msgctl(id, IPC_RMID, NULL);
+        else if (kind == IPCB_OBJ_SEM) semctl(id, 0, IPC_RMID);
+        else if (kind == IPCB_OBJ_SHM) shmctl(id, IPC_RMID, NULL);
+        untrack_slot(page, journal_fd, i);
+    }
+}
+
+int32_t ipcb_remove(int32_t kind, int32_t id)
+{
+    int r = kind == IPCB_OBJ_MSG ? msgctl(id, IPC_RMID, NULL)
+          : kind == IPCB_OBJ_SEM ? semctl(id, 0, IPC_RMID)
+          : kind == IPCB_OBJ_SHM ? shmctl(id, IPC_RMID, NULL) : (errno = EINVAL, -1);
+    return r == 0 ? 0 : errno;
 }
 
 char *ipcb_buffer(struct ipcb_ctx *c, uint64_t size)
@@ -287,6 +340,7 @@ static void party_run(struct ipcb_ctx *c, const struct ipcb_workload *wl)
     o->late_ns = o->t0 - c->spec->start_ns;
 
     int (*loop)(struct ipcb_ctx *) = c->party == IPCB_PARTY_A ? wl->run_a : wl->run_b;
+    c->in_loop = 1;
     int rc;
     if (c->party == IPCB_PARTY_B && c->spec->fault == IPCB_FAULT_PARTNER_HANGS) {
         for (;;) pause();
@@ -297,6 +351,7 @@ static void party_run(struct ipcb_ctx *c, const struct ipcb_workload *wl)
     }
 
     o->t1 = ipcb_clock();
+    c->in_loop = 0;
     int64_t cpu1 = cpu_now();
     getrusage(RUSAGE_SELF, &r1);
     o->cpu_ns = (uint64_t)(cpu1 - cpu0);
@@ -307,10 +362,34 @@ static void party_run(struct ipcb_ctx *c, const struct ipcb_workload *wl)
     (void)rc;
 }
 
-static void child_guard(pid_t expected_parent)
+/* In a child: its results page and journal, for the handler below. */
+static struct ipcb_page *child_page;
+static int child_journal_fd = -1;
+static int child_host_mode;
+
+/*
+ * The caller's thread died (the tool was killed, even by SIGKILL): remove
+ * what this group made in the host namespace, then go. Only system calls.
+ */
+static void on_caller_death(int sig)
 {
-    /* Die with the caller's thread: nothing measured outlives a killed tool. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    (void)sig;
+    if (child_page && child_host_mode) remove_tracked(child_page, child_journal_fd);
+    _exit(128 + SIGTERM);
+}
+
+static void child_guard(pid_t expected_parent, const struct ipcb_spec *spec, struct ipcb_page *page)
+{
+    child_page = page;
+    child_journal_fd = spec->journal_fd;
+    child_host_mode = spec->mode == IPCB_MODE_HOST;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_caller_death;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    /* Die with the caller's thread; SIGTERM first, so that host objects go too. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     /* Wake at the window's start, not up to 50 us later (the default timer slack). */
     prctl(PR_SET_TIMERSLACK, 1UL);
     if (getppid() != expected_parent) _exit(0);
@@ -328,7 +407,7 @@ static __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, 
     for (int i = 0; i < 4; i++) c.track_slot[i] = -1;
     c.mq[0] = c.mq[1] = (mqd_t)-1;
 
-    child_guard(caller);
+    child_guard(caller, spec, page);
     setpgid(0, 0);
 
     if (spec->mode == IPCB_MODE_SHARED) {
@@ -357,7 +436,7 @@ static __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, 
         if (p < 0) { ipcb_fail(&c, "clone(partner)"); wl->teardown(&c); _exit(1); }
         if (p == 0) {
             c.party = IPCB_PARTY_B;
-            child_guard(caller);
+            child_guard(caller, spec, page);
             page->party[1].ns_inode = ns_inode_self();
             if (pin_cpu(spec->cpu_b) != 0) { ipcb_fail(&c, "sched_setaffinity"); _exit(1); }
             party_run(&c, wl);
@@ -380,18 +459,6 @@ static __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, 
 }
 
 /* ---------- the caller's side ---------- */
-
-static void remove_tracked(struct ipcb_page *page)
-{
-    for (int i = 0; i < IPCB_MAX_TRACKED; i++) {
-        int kind = page->tracked_kind[i];
-        int id = page->tracked_id[i];
-        if (kind == IPCB_OBJ_MSG) msgctl(id, IPC_RMID, NULL);
-        else if (kind == IPCB_OBJ_SEM) semctl(id, 0, IPC_RMID);
-        else if (kind == IPCB_OBJ_SHM) shmctl(id, IPC_RMID, NULL);
-        page->tracked_kind[i] = IPCB_OBJ_NONE;
-    }
-}
 
 static void reap_group(pid_t pgid)
 {
@@ -473,7 +540,7 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     for (int i = 0; i < 2; i++) if (fds[i] >= 0) close(fds[i]);
     { int st; while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {} }
     reap_group(pid);
-    if (spec->mode == IPCB_MODE_HOST) remove_tracked(page);
+    if (spec->mode == IPCB_MODE_HOST) remove_tracked(page, spec->journal_fd);
 
     /* A party's own failure explains a partner's exit or a hang better than the symptom does. */
     int32_t perr = __atomic_load_n(&page->err, __ATOMIC_SEQ_CST);

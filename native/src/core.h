@@ -45,6 +45,7 @@ struct ipcb_page {
      * if the group is killed before it cleans up (host mode only). */
     volatile int32_t tracked_kind[IPCB_MAX_TRACKED];
     volatile int32_t tracked_id[IPCB_MAX_TRACKED];
+    volatile int32_t tracked_journaled[IPCB_MAX_TRACKED];
     uint64_t lat_count, lat_sum_ns, lat_min_ns, lat_max_ns;
     uint32_t hist[IPCB_HIST_BUCKETS];
 };
@@ -60,7 +61,8 @@ struct ipcb_ctx {
     mqd_t mq[2];
     char *buf;                    /* private buffer, mmap'd and touched before the window */
     uint64_t buf_len;
-    int track_slot[4];            /* journal slots of the objects this group created */
+    int track_slot[4];            /* tracking slots of the objects this group created */
+    int in_loop;                  /* inside the measured loop: no journal writes */
     uint64_t ops;
     int32_t sample_left;
 };
@@ -127,8 +129,14 @@ void ipcb_hist_add(struct ipcb_page *page, uint64_t ns);
 int ipcb_fail(struct ipcb_ctx *c, const char *call);
 int ipcb_fail_errno(struct ipcb_ctx *c, const char *call, int err);
 
-/* Tracks an object created in the host namespace until it is removed. */
-int ipcb_track(struct ipcb_ctx *c, int kind, int id);
+/*
+ * Tracks an object created in the host namespace until it is removed: in the
+ * results page (the caller removes what a killed group left), and, outside
+ * the measured loop, in the run's journal (ipcns-bench clean removes what a
+ * killed tool left). Objects made inside the loop (ipc.churn) live for a
+ * microsecond and are not journaled: a write per op would double their cost.
+ */
+int ipcb_track(struct ipcb_ctx *c, int kind, int id, int key);
 void ipcb_untrack(struct ipcb_ctx *c, int slot);
 
 /* mmap'd private buffer, touched so that no page fault lands inside the window. */

@@ -18,7 +18,7 @@ static int setup(struct ipcb_ctx *c)
         int id = msgget((key_t)(c->spec->key_base + i), IPC_CREAT | IPC_EXCL | 0600);
         if (id < 0) return ipcb_fail(c, "msgget");
         if (i == 0) c->page->obj_id = id;
-        if (ipcb_track(c, IPCB_OBJ_MSG, id) < 0 && c->spec->mode == IPCB_MODE_HOST) {
+        if (ipcb_track(c, IPCB_OBJ_MSG, id, (int)(c->spec->key_base + i)) < 0 && c->spec->mode == IPCB_MODE_HOST) {
             msgctl(id, IPC_RMID, NULL);
             return ipcb_fail_errno(c, "track", ENOSPC);
         }
@@ -46,8 +46,9 @@ static void teardown(struct ipcb_ctx *c)
         int id = msgget((key_t)(c->spec->key_base + i), 0);
         if (id >= 0) msgctl(id, IPC_RMID, NULL);
     }
-    /* Everything tracked is gone now, or was never ours. */
-    for (int i = 0; i < IPCB_MAX_TRACKED; i++) c->page->tracked_kind[i] = IPCB_OBJ_NONE;
+    /* Everything tracked is gone now: close the journal entries. */
+    for (int i = 0; i < IPCB_MAX_TRACKED; i++)
+        if (c->page->tracked_kind[i] != IPCB_OBJ_NONE) ipcb_untrack(c, i);
 }
 
 const struct ipcb_workload ipc_lookup = {

@@ -13,7 +13,7 @@ static int setup(struct ipcb_ctx *c)
     c->semid = semget(key, 2, flags); /* both start at 0 */
     if (c->semid < 0) return ipcb_fail(c, "semget");
     c->page->obj_id = c->semid;
-    c->track_slot[0] = ipcb_track(c, IPCB_OBJ_SEM, c->semid);
+    c->track_slot[0] = ipcb_track(c, IPCB_OBJ_SEM, c->semid, key);
     return 0;
 }
 

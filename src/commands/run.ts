@@ -7,6 +7,7 @@ import { defaultRoute, machine } from '../env.js';
 import { UsageError } from '../errors.js';
 import { PoolExecutor, type Executor } from '../executor.js';
 import { preflightProblem, type TargetLimits } from '../preflight.js';
+import { closeJournal, openJournal } from '../journal.js';
 import { Progress, useColor } from '../progress.js';
 import { renderDocument } from '../report/table.js';
 import type { ResultDocument } from '../result.js';
@@ -92,6 +93,8 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
   checkWritable(target, args.json ? '--json' : 'results/', !args.json);
 
   const threads = Math.max(...scenarios.map((s) => s.workers));
+  // Host-mode objects are journaled, so that `clean` can remove them if this process is killed.
+  const journal = scenarios.some((s) => s.mode === 'host') ? openJournal(startedAt) : undefined;
   const executor = ctx.executor ? ctx.executor(threads) : new PoolExecutor(threads);
   const progress = new Progress(ctx.stderr, args.quiet);
   try {
@@ -155,6 +158,7 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
         if (e.type === 'window' && timer.length < 64) timer.push(e.timerNs);
       },
       signal: ctx.signal,
+      journalFd: journal?.fd ?? -1,
     }, suite.budget);
 
     const groups = groupByComparison(scenarios);
@@ -182,6 +186,7 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
   } finally {
     progress.done();
     await executor.close();
+    if (journal) closeJournal(journal);
   }
 }
 

@@ -17,8 +17,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts the CLI and resolves when it exits; `onStderr` sees its stderr as it comes. */
-export function startCli(args: string[], onStdout?: (text: string, pid: number) => void): { pid: number; done: Promise<CliResult> } {
+/** Starts the CLI; `output()` returns what it printed so far, `done` resolves when it exits. */
+export function startCli(args: string[], onStdout?: (text: string, pid: number) => void): { pid: number; done: Promise<CliResult>; output: () => CliResult } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -32,5 +32,5 @@ export function startCli(args: string[], onStdout?: (text: string, pid: number) 
   const done = new Promise<CliResult>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { pid: child.pid ?? 0, done };
+  return { pid: child.pid ?? 0, done, output: () => ({ code: null, signal: null, stdout, stderr }) };
 }

@@ -1,0 +1,34 @@
+/** `ipcns-bench clean`: removes exactly what killed runs of this tool left behind, never anyone else's. */
+import { parse } from '../args.js';
+import { removeLeftovers, scanLeftovers, type Leftover } from '../clean.js';
+import { errnoCode } from '../errors.js';
+import { loadNativeCore } from '../native.js';
+
+const describe = (l: Leftover): string =>
+  l.kind === 'mq' ? `mq /${l.name ?? ''} (run ${l.pid})` : `${l.kind} id ${l.id} key 0x${l.key.toString(16)} (run ${l.pid})`;
+
+export function cleanCommand(argv: string[], out: NodeJS.WritableStream): number {
+  const { values } = parse('clean', argv, { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } });
+  const scan = scanLeftovers();
+  if (values['dry-run']) {
+    if (values.json) out.write(`${JSON.stringify({ leftovers: scan.leftovers, foreign: scan.foreign, journals: scan.journals.map((j) => j.path) }, null, 2)}\n`);
+    else if (scan.leftovers.length === 0) out.write('nothing to remove\n');
+    else out.write(`would remove ${scan.leftovers.length}:\n${scan.leftovers.map((l) => `  ${describe(l)}`).join('\n')}\n`);
+    return 0;
+  }
+  // This process runs no worker threads, so it may load the core itself.
+  const core = scan.leftovers.some((l) => l.kind !== 'mq') ? loadNativeCore() : undefined;
+  const result = removeLeftovers(scan, (kind, id) => core?.remove(kind, id) ?? 0);
+  if (values.json) {
+    out.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const lines: string[] = [];
+    if (result.removed.length === 0 && result.failed.length === 0) lines.push('nothing to remove');
+    for (const l of result.removed) lines.push(`removed ${describe(l)}`);
+    for (const l of result.failed) lines.push(`could not remove ${describe(l)}: ${errnoCode(l.errno)}${l.errno === 1 ? ' (run clean as the user who ran the benchmark, or as root)' : ''}`);
+    for (const l of result.foreign) lines.push(`left alone ${describe(l)}: that id now belongs to another object`);
+    for (const j of result.journals) lines.push(`removed journal ${j}`);
+    out.write(`${lines.join('\n')}\n`);
+  }
+  return result.failed.length > 0 ? 1 : 0;
+}
