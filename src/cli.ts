@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /** ipcns-bench: parse the command, run it, map errors to exit codes (2: bad input, 1: failure). */
 import { cleanCommand } from './commands/clean.js';
+import { COMPARE_HELP, compareCommand } from './commands/compare.js';
+import { doctorCommand } from './commands/doctor.js';
+import { EXPORT_HELP, exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
 import { UsageError } from './errors.js';
@@ -11,10 +14,17 @@ commands:
   run      measure a suite of scenarios (npm run bench = run --suite default)
   list     workloads, their parameters and the limits that apply
   clean    remove what killed runs left in the host namespace [--dry-run] [--json]
+  doctor   what this machine allows, each item with its fix [--json]
+  compare  a run against a baseline: improved, regressed or unchanged
+  export   a result document for github-action-benchmark or Bencher
 
 ${RUN_HELP}
 
-exit codes: 0 done, 1 failed, 2 bad input, 130/143 interrupted by SIGINT/SIGTERM`;
+${COMPARE_HELP}
+
+${EXPORT_HELP}
+
+exit codes: 0 done, 1 failed (compare: something regressed), 2 bad input, 130/143 interrupted by SIGINT/SIGTERM`;
 
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -49,6 +59,12 @@ async function main(argv: string[]): Promise<number> {
       return listCommand(rest, process.stdout);
     case 'clean':
       return cleanCommand(rest, process.stdout);
+    case 'doctor':
+      return doctorCommand(rest, process.stdout);
+    case 'compare':
+      return compareCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    case 'export':
+      return exportCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case undefined:
     case 'help':
     case '--help':
@@ -56,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}; use run, list or clean (ipcns-bench help)`);
+      throw new UsageError(`unknown command ${JSON.stringify(command)}; use run, list, compare, export, clean or doctor (ipcns-bench help)`);
   }
 }
 

@@ -32,7 +32,7 @@ function hintFor(code: string, call: string): string | undefined {
       return 'user namespaces are refused here; run with sudo -E, or allow them (sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu, user.max_user_namespaces > 0), or use --mode host';
     }
   }
-  if (call.startsWith('clone(CLONE_NEWIPC') || call.startsWith('setns')) {
+  if (call.startsWith('clone(CLONE_NEWIPC') || call.startsWith('setns') || call.startsWith('unshare')) {
     if (code === 'EPERM') return 'creating or joining an IPC namespace needs CAP_SYS_ADMIN; run with sudo -E, or use --mode host';
     if (code === 'ENOSPC') return 'user.max_ipc_namespaces is exhausted; raise it (sysctl -w user.max_ipc_namespaces=N) or wait for freed namespaces';
   }

@@ -124,6 +124,8 @@ export function createMockCore(options: MockOptions = {}): Core {
       held.delete(ns.ipcFd);
     },
     remove: () => 0,
+    timerCost: () => 20,
+    perfProbe: () => 0,
     isolationProbe(): Outcome<IsolationProbe> {
       return { ok: true, value: { innerId: 0, innerInode: nextInode++, hostGetErrno: 2, hostStatErrno: 22, hostStatKey: 0 } };
     },

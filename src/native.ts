@@ -142,6 +142,8 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
   const nsClose = lib.func('int32_t ipcb_ns_close(int32_t ipc_fd, int32_t user_fd)');
   const probe = lib.func('int32_t ipcb_isolation_probe(int32_t route, int64_t key, _Out_ ipcb_probe *out)');
   const remove = lib.func('int32_t ipcb_remove(int32_t kind, int32_t id)');
+  const timerCost = lib.func('double ipcb_timer_cost(void)');
+  const perfProbe = lib.func('int32_t ipcb_perf_probe(int32_t hw)');
 
   if (abi() !== ABI_VERSION || resultSize() !== koffi.sizeof(Result) || specSize() !== koffi.sizeof(Spec)) {
     throw new Error(`native core ABI mismatch (${path}); rebuild it with npm install`);
@@ -229,6 +231,8 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
       nsClose(ns.ipcFd, ns.userFd);
     },
     remove: (kind: number, id: number): number => remove(kind, id) as number,
+    timerCost: (): number => timerCost() as number,
+    perfProbe: (hardware: boolean): number => perfProbe(hardware ? 1 : 0) as number,
     isolationProbe(route: Route, key: number): Outcome<IsolationProbe> {
       const out = {} as RawProbe;
       probe(ROUTE_CODE[route], key, out);

@@ -4,7 +4,9 @@
  * honour. Every message names the parameter, the limit and the fix.
  */
 import { placementProblem } from './placement.js';
-import type { NamespaceLimits, Scenario } from './types.js';
+import { constants } from 'node:os';
+import { failure } from './errors.js';
+import type { Failure, NamespaceLimits, Route, Scenario } from './types.js';
 import { workloadInfo } from './workloads.js';
 
 /** Limits of the namespaces a run can use: the tool's own, and a fresh one (with the run's sysctls written). */
@@ -34,4 +36,17 @@ export function preflightProblem(scenario: Scenario, limits: TargetLimits, cpus:
     if (p) return p;
   }
   return info.check(scenario.params, limitsFor(scenario, limits), describeTarget(scenario));
+}
+
+/**
+ * Why a scenario cannot run with this route, as a skip (missing support, not
+ * a failure): ns.lifecycle in host mode unshares from the host namespace,
+ * which needs CAP_SYS_ADMIN there.
+ */
+export function unsupportedOnRoute(scenario: Scenario, route: Route): Failure | null {
+  if (scenario.workload === 'ns.lifecycle' && scenario.mode === 'host' && route === 'userns') {
+    return failure(constants.errno.EPERM, 'unshare(CLONE_NEWIPC)',
+      'skipped: ns.lifecycle in host mode unshares from the host namespace, which needs CAP_SYS_ADMIN; run with sudo -E, or use --mode shared or isolated (they run it inside a user namespace)');
+  }
+  return null;
 }

@@ -35,6 +35,8 @@ export interface LatencyStats {
   /** Sampled ops behind these figures, and one op in how many was timed. */
   count: number;
   sampleEvery: number;
+  /** p99 of each measured window (absent when a window had too few samples for one). */
+  p99Windows?: number[];
 }
 
 export interface ScenarioResult {
@@ -56,6 +58,9 @@ export interface ScenarioResult {
   latency?: LatencyStats;
   cpuNsPerOp?: number;
   ctxSwitchesPerOp?: number;
+  /** The same per measured window, in throughput.windows order: samples for tests against a baseline. */
+  cpuNsPerOpWindows?: number[];
+  ctxSwitchesPerOpWindows?: number[];
   /** IPC namespace inode each worker ran in, in the last measured window. */
   namespaces?: number[];
   /** The limits of the namespace this scenario's processes used. */

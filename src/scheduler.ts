@@ -174,6 +174,8 @@ export class Scheduler {
         this.leadMs = Math.min(MAX_LEAD_MS, this.leadMs * 2);
         continue;
       }
+      // On time: give back some of the lead that earlier late windows added.
+      this.leadMs = Math.max(INITIAL_LEAD_MS, Math.round(this.leadMs * 0.75));
       const broken = isolationProblem(s.mode, results, target.nsInode, limits.host.nsInode, held?.nsInode);
       if (broken) {
         st.failure = failure(constants.errno.EINVAL, 'isolation check', broken);
@@ -262,10 +264,21 @@ async function tinybenchStats(name: string, windows: readonly WindowResult[][]):
   };
 }
 
+function perOp(window: readonly WindowResult[], value: (r: WindowResult) => number): number {
+  const ops = window.reduce((a, r) => a + r.ops, 0);
+  return ops > 0 ? window.reduce((a, r) => a + value(r), 0) / ops : 0;
+}
+
+/** A window's p99 needs at least 100 samples to mean anything. */
+const MIN_SAMPLES_FOR_P99 = 100;
+
 function latencyStats(windows: readonly WindowResult[][], sampleEvery: number): LatencyStats | undefined {
   const h = mergeHistograms(windows.flat().map((r) => r.latency));
   if (h.count === 0) return undefined;
+  const perWindow = windows.map((w) => mergeHistograms(w.map((r) => r.latency)));
+  const p99Windows = perWindow.every((x) => x.count >= MIN_SAMPLES_FOR_P99) ? perWindow.map((x) => quantile(x, 0.99)) : undefined;
   return {
+    ...(p99Windows ? { p99Windows } : {}),
     unit: 'ns',
     p50: quantile(h, 0.5),
     p90: quantile(h, 0.9),
@@ -310,6 +323,8 @@ async function summarize(st: Measured, budget: Budget, cpuCount: number, limits:
     throughput,
     cpuNsPerOp: flat.reduce((a, r) => a + r.cpuNs, 0) / ops,
     ctxSwitchesPerOp: flat.reduce((a, r) => a + r.volCs + r.involCs, 0) / ops,
+    cpuNsPerOpWindows: st.windows.map((w) => perOp(w, (r) => r.cpuNs)),
+    ctxSwitchesPerOpWindows: st.windows.map((w) => perOp(w, (r) => r.volCs + r.involCs)),
     namespaces: (st.windows[st.windows.length - 1] ?? []).map((r) => r.nsInode),
     windows: st.windows.length,
     ops,

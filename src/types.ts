@@ -152,6 +152,10 @@ export interface Core {
   nsOpen(route: Route, sysctls: Record<string, string>): Outcome<HeldNamespace>;
   nsClose(ns: HeldNamespace): void;
   isolationProbe(route: Route, key: number): Outcome<IsolationProbe>;
+  /** Cost of one clock read, ns. */
+  timerCost(): number;
+  /** 0 if perf counters of that kind can be opened here, else the errno. */
+  perfProbe(hardware: boolean): number;
   /** Removes one SysV object of this namespace (kind 1 msg, 2 sem, 3 shm); 0 or the errno. */
   remove(kind: number, id: number): number;
   /** CLOCK_MONOTONIC now, in ns. */

@@ -243,6 +243,7 @@ function windowsOpsPerSec(core: Core, mode: Mode, n: number): number[] {
       deadlineNs: stopNs + 1e9,
       sysctls: {},
       keyBase: 0,
+      journalFd: -1,
     };
     const r = core.run(spec);
     expect(r.ok).toBe(true);

@@ -130,6 +130,12 @@ int32_t ipcb_ns_close(int32_t ipc_fd, int32_t user_fd);
 /* Creates a queue with `key` in a fresh namespace and looks for it from the caller's. */
 int32_t ipcb_isolation_probe(int32_t route, int64_t key, struct ipcb_probe *out);
 
+/* The cost of one clock_gettime(CLOCK_MONOTONIC), measured back to back, in ns. */
+double ipcb_timer_cost(void);
+
+/* 0 if perf_event_open works for a hardware (hw = 1) or software (hw = 0) counter on this process, else errno. */
+int32_t ipcb_perf_probe(int32_t hw);
+
 /* Removes one SysV object of the caller's namespace (kind: 1 msg, 2 sem, 3 shm); 0 or errno. */
 int32_t ipcb_remove(int32_t kind, int32_t id);
 

@@ -6,8 +6,10 @@ import { addResults, checkWritable, defaultTarget, newDocument, writeDocument, t
 import { defaultRoute, machine } from '../env.js';
 import { UsageError } from '../errors.js';
 import { PoolExecutor, type Executor } from '../executor.js';
-import { preflightProblem, type TargetLimits } from '../preflight.js';
+import { preflightProblem, unsupportedOnRoute, type TargetLimits } from '../preflight.js';
 import { closeJournal, openJournal } from '../journal.js';
+import { renderRunMarkdown } from '../report/markdown.js';
+import { appendStepSummary, jsonText, parseFormat, type OutputFormat } from './compare.js';
 import { Progress, useColor } from '../progress.js';
 import { renderDocument } from '../report/table.js';
 import type { ResultDocument } from '../result.js';
@@ -27,6 +29,8 @@ export const RUN_OPTIONS = {
   time: { type: 'string' },
   sysctl: { type: 'string', multiple: true },
   json: { type: 'string' },
+  format: { type: 'string' },
+  summary: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -43,6 +47,8 @@ export const RUN_HELP = `ipcns-bench run [flags]
   --time MS              measured time per scenario
   --sysctl NAME=VALUE    written inside every fresh namespace (repeatable)
   --json PATH            write the result document there (default: results/)
+  --format F             what to print: table | markdown | json (default: table)
+  --summary              also append the markdown to $GITHUB_STEP_SUMMARY
   --quiet                print nothing but errors`;
 
 export interface RunContext {
@@ -53,7 +59,17 @@ export interface RunContext {
   signal: AbortSignal;
 }
 
-export function parseRunArgs(argv: string[]): { suite: string; overrides: Overrides; json?: string; quiet: boolean; help: boolean } {
+interface RunArgs {
+  suite: string;
+  overrides: Overrides;
+  json?: string;
+  format: OutputFormat;
+  summary: boolean;
+  quiet: boolean;
+  help: boolean;
+}
+
+export function parseRunArgs(argv: string[]): RunArgs {
   const { values: v } = parse('run', argv, RUN_OPTIONS);
   const overrides: Overrides = {};
   if (v.workload !== undefined) overrides.workload = parseWorkloads(v.workload);
@@ -65,8 +81,9 @@ export function parseRunArgs(argv: string[]): { suite: string; overrides: Overri
   if (v.placement !== undefined) overrides.placement = parsePlacements(v.placement);
   if (v.time !== undefined) overrides.timeMs = integer('--time', v.time, 1, LIMITS.maxTimeMs, 'ms of measured time per scenario');
   if (v.sysctl !== undefined) overrides.sysctls = Object.fromEntries(v.sysctl.map((s) => checkSysctl('--sysctl', s)));
-  const out: { suite: string; overrides: Overrides; json?: string; quiet: boolean; help: boolean } = {
+  const out: RunArgs = {
     suite: v.suite ?? 'default', overrides, quiet: v.quiet ?? false, help: v.help ?? false,
+    format: v.format !== undefined ? parseFormat(v.format) : 'table', summary: v.summary ?? false,
   };
   if (v.json !== undefined) {
     if (v.json.trim() === '') throw new UsageError('--json: give a file path, e.g. --json results/run.json');
@@ -115,6 +132,11 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     // Preflight: a size or placement that cannot work is the user's to fix, before anything is forked.
     const unavailable = new Map<string, Failure>();
     for (const s of scenarios) {
+      const unsupported = unsupportedOnRoute(s, route);
+      if (unsupported) {
+        unavailable.set(s.id, unsupported);
+        continue;
+      }
       const l = limitsOf(s);
       if ('errno' in l) {
         unavailable.set(s.id, l);
@@ -128,8 +150,7 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       throw new Error(`no scenario can run: ${first.message}`);
     }
     if (unavailable.size > 0 && !args.quiet) {
-      const first = unavailable.values().next().value as Failure;
-      ctx.stderr.write(`warning: ${unavailable.size} scenarios need fresh IPC namespaces and are skipped: ${first.message}\n`);
+      for (const [id, f] of unavailable) ctx.stderr.write(`skipped ${id}: ${f.message}\n`);
     }
 
     const emptyLimits = host;
@@ -180,8 +201,11 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     doc.complete = !ctx.signal.aborted;
     writeDocument(doc, target);
     if (!args.quiet) {
-      ctx.stdout.write(`${renderDocument(doc, { color: useColor(ctx.stdout) })}\n\nResult document: ${target.path}\n`);
+      if (args.format === 'json') ctx.stdout.write(jsonText(doc));
+      else if (args.format === 'markdown') ctx.stdout.write(`${renderRunMarkdown(doc)}\n`);
+      else ctx.stdout.write(`${renderDocument(doc, { color: useColor(ctx.stdout) })}\n\nResult document: ${target.path}\n`);
     }
+    if (args.summary) appendStepSummary(renderRunMarkdown(doc), { stdout: ctx.stdout, stderr: ctx.stderr, env: process.env });
     return 0;
   } finally {
     progress.done();

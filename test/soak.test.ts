@@ -1,0 +1,58 @@
+/**
+ * 200 short scenarios back to back through the real core and the piscina
+ * pool: the process's open fds, its children and the host's IPC objects end
+ * where they started.
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { monotonicNs } from '../src/clock.js';
+import { PoolExecutor } from '../src/executor.js';
+import { Scheduler } from '../src/scheduler.js';
+import { expand, type Budget } from '../src/suite.js';
+import type { NamespaceLimits } from '../src/types.js';
+import { WORKLOADS } from '../src/workloads.js';
+import { usableCpus } from '../src/placement.js';
+import { seededRandom } from '../src/mock-core.js';
+import { childPids, sysvObjects, toolQueues } from './helpers/host-ipc.js';
+
+const openFds = (): number => readdirSync('/proc/self/fd').length;
+const objectIds = (): string[] => sysvObjects().map((o) => `${o.kind}:${o.id}`).sort();
+
+describe('soak', () => {
+  it('200 scenarios leave fds, children and host IPC objects as they were', async () => {
+    const budget: Budget = { timeMs: 1, windowMs: 10, warmupWindows: 0, minWindows: 2, maxWindows: 2, sampleEvery: 16 };
+    const all = expand({
+      name: 'soak', description: '', budget,
+      // ns.lifecycle is left out: its 10 ms windows leave thousands of namespaces for the kernel to
+      // tear down, which delays the next window's namespace set-up by tens of ms, and the scheduler
+      // (rightly) rejects windows whose processes start late. It is a kernel backlog, not a leak.
+      matrix: [{ workload: WORKLOADS.map((w) => w.name).filter((w) => w !== 'ns.lifecycle'), mode: ['host', 'shared', 'isolated'], workers: [1, 2], placement: ['same-cpu'] }],
+    });
+    const scenarios = Array.from({ length: 200 }, (_, i) => all[i % all.length]!);
+    const exec = new PoolExecutor(2);
+    await Promise.all([exec.nowNs(), exec.nowNs()]);
+    const host = await exec.limits(false, 'privileged', {});
+    const fresh = await exec.limits(true, 'privileged', {});
+    if (!host.ok || !fresh.ok) throw new Error('limits');
+    const limits = { host: host.value as NamespaceLimits, fresh: fresh.value as NamespaceLimits };
+    // Measure the baseline once the pool is warm: its threads and their fds are the starting point.
+    const fds0 = openFds();
+    const kids0 = childPids().length;
+    const objects0 = objectIds();
+    const scheduler = new Scheduler({
+      executor: exec, cpus: usableCpus(), route: 'privileged', limits: () => Promise.resolve(limits),
+      nowNs: monotonicNs, wallMs: () => performance.now(), random: seededRandom(3),
+    }, budget);
+    const failures: string[] = [];
+    for (const s of scenarios) {
+      const { results } = await scheduler.runGroup([s]);
+      for (const r of results) if (r.state !== 'completed') failures.push(`${r.id}: ${r.failure?.message ?? r.state}`);
+    }
+    expect(failures).toEqual([]);
+    expect(openFds()).toBe(fds0);
+    expect(childPids().length).toBe(kids0);
+    expect(objectIds()).toEqual(objects0);
+    expect(toolQueues()).toEqual([]);
+    await exec.close();
+  }, 180_000);
+});
