@@ -42,7 +42,7 @@ export function renderCompareMarkdown(r: CompareResult): string {
     `**${r.regressed > 0 ? 'Regression' : 'Result'}:** ${verdictSummary(r)}`,
     `Base ${code(r.base.path)} (${r.base.startedAt}, ipcns-bench ${r.base.version}, ${r.base.kernel}) · ` +
       `current ${code(r.current.path)} (${r.current.startedAt}, ipcns-bench ${r.current.version}, ${r.current.kernel})`,
-    `Verdict rule: ${r.test}.`,
+    `Verdicts by \`--metric ${r.metric}\`: ${r.test}.`,
   );
   if (r.rows.length > 0) {
     out.push(tableMd(

@@ -139,7 +139,7 @@ export function renderCompare(r: CompareResult, o: TableOptions): string {
   parts.push([
     `base:    ${r.base.path} (${r.base.startedAt}, ipcns-bench ${r.base.version}, suite ${r.base.suite})`,
     `current: ${r.current.path} (${r.current.startedAt}, ipcns-bench ${r.current.version}, suite ${r.current.suite})`,
-    `${ansi(1, o.color)(`Verdicts by ${r.metric}`)}: ${r.test}.`,
+    `${ansi(1, o.color)(`Verdicts by --metric ${r.metric}`)}: ${r.test}.`,
   ].join('\n'));
   if (r.rows.length > 0) {
     const t = table(['scenario', 'base', 'current', 'ratio [95% CI]', 'change', 'p', 'verdict', 'notes'], o.color);
