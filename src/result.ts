@@ -3,7 +3,8 @@
  * schema/result.schema.json describes the same shape; readers tolerate
  * unknown fields.
  */
-import type { Failure, Mode, NamespaceLimits, Params, Placement, Route } from './types.js';
+import type { Machine } from './env.js';
+import type { Failure, Mode, NamespaceLimits, Route, Scenario } from './types.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -39,15 +40,8 @@ export interface LatencyStats {
   p99Windows?: number[];
 }
 
-export interface ScenarioResult {
-  id: string;
-  workload: string;
-  params: Params;
-  mode: Mode;
-  workers: number;
-  placement: Placement;
-  /** Sysctls written in each fresh namespace of this scenario. */
-  sysctls: Record<string, string>;
+/** A scenario's identity (see Scenario) and what became of it. */
+export interface ScenarioResult extends Scenario {
   state: ScenarioState;
   failure?: Failure;
   /** True when there are more workers than CPUs this process may use: shown, not trusted. */
@@ -84,18 +78,9 @@ export interface Comparison {
   test: string;
 }
 
-export interface EnvInfo {
-  kernel: string;
-  arch: string;
-  cpuModel: string;
-  cpuCount: number;
-  /** CPUs this process may use (affinity). */
-  usableCpus: number[];
-  clocksource: string;
+/** The machine (see env.ts), the timer cost, and the route and limits of the namespaces used. */
+export interface EnvInfo extends Machine {
   timerNs: number;
-  node: string;
-  uid: number;
-  capSysAdmin: boolean;
   route: Route;
   limits: { host: NamespaceLimits; fresh: NamespaceLimits };
 }

@@ -6,7 +6,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareCommand, type CommandIo } from '../src/commands/compare.js';
 import { compareDocuments, holmAdjust, parseMetric, parseThreshold, verdictFor, type CompareResult } from '../src/compare.js';
@@ -18,6 +17,7 @@ import type { ResultDocument, ScenarioResult } from '../src/result.js';
 import { ALPHA } from '../src/stats.js';
 import { expand, loadSuite } from '../src/suite.js';
 import { runDocument } from './helpers/fixtures.js';
+import { memoryIo } from './helpers/io.js';
 
 const SUITE = loadSuite('ci');
 const SCENARIOS = expand(SUITE);
@@ -35,17 +35,6 @@ function compare(base: ResultDocument, current: ResultDocument, o: Partial<Param
 const byId = (r: CompareResult, id: string) => r.rows.find((x) => x.id === id);
 const ids = (prefix: string): string[] => SCENARIOS.filter((s) => s.id.startsWith(prefix)).map((s) => s.id);
 
-/** An in-memory CommandIo. */
-function memoryIo(env: NodeJS.ProcessEnv = {}): CommandIo & { out: () => string; err: () => string } {
-  const sink = () => {
-    let text = '';
-    const stream = new Writable({ write(chunk: Buffer, _enc, cb) { text += chunk.toString(); cb(); } });
-    return { stream, text: () => text };
-  };
-  const o = sink();
-  const e = sink();
-  return { stdout: o.stream, stderr: e.stream, env, out: o.text, err: e.text };
-}
 
 /** What cli.ts does with a command: its exit code, or 2 for a UsageError. */
 async function exitCode(argv: string[], io: CommandIo = memoryIo()): Promise<number> {

@@ -11,7 +11,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIo } from '../src/commands/compare.js';
@@ -21,20 +20,11 @@ import { toBmf, toGabBigger, toGabSmaller, type Bmf, type GabEntry } from '../sr
 import type { ResultDocument } from '../src/result.js';
 import { validate } from '../src/schema.js';
 import { modeGroup, runDocument, scenario } from './helpers/fixtures.js';
+import { memoryIo } from './helpers/io.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
 
-function memoryIo(): CommandIo & { out: () => string; err: () => string } {
-  const sink = () => {
-    let text = '';
-    const stream = new Writable({ write(chunk: Buffer, _enc, cb) { text += chunk.toString(); cb(); } });
-    return { stream, text: () => text };
-  };
-  const o = sink();
-  const e = sink();
-  return { stdout: o.stream, stderr: e.stream, env: {}, out: o.text, err: e.text };
-}
 
 const typeOf = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
 
