@@ -3,13 +3,18 @@
  * to back, alternating, for msg.pingpong with both parties on one CPU, and
  * prints each pair and the median ratio tool / reference.
  *
- *   npm run reference -- [--rounds 5] [--seconds 1] [--size 64] [--mode host|isolated] [--cpu 0]
+ *   npm run reference -- [--rounds 5] [--seconds 1] [--size 64] [--mode host|isolated] [--cpu 0] [--single-window]
+ *
+ * By default the tool runs through its CLI (windows, warm-up, statistics);
+ * --single-window instead calls the native core for one window of --seconds.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { monotonicNs } from '../src/clock.js';
+import { loadNativeCore } from '../src/native.js';
 import { PACKAGE_ROOT, REFERENCE_PINGPONG } from '../src/paths.js';
 import type { ResultDocument } from '../src/result.js';
 
@@ -20,6 +25,7 @@ const { values } = parseArgs({
     size: { type: 'string', default: '64' },
     mode: { type: 'string', default: 'host' },
     cpu: { type: 'string', default: '0' },
+    'single-window': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -33,7 +39,22 @@ function reference(): number {
   return Number(out.trim().split(/\s+/)[2]);
 }
 
+/** One window straight through the core: this script runs no worker threads, so it may load it here. */
+function toolSingleWindow(): number {
+  const core = loadNativeCore();
+  const start = monotonicNs() + 30e6;
+  const cpu = Number(values.cpu);
+  const r = core.run({
+    workload: 'msg.pingpong', params: { size: Number(values.size) }, mode, route: 'privileged', nsFd: -1, userNsFd: -1,
+    cpuA: cpu, cpuB: cpu, coreParam: 0, sampleEvery: 16, startNs: start, stopNs: start + seconds * 1e9,
+    deadlineNs: start + seconds * 1e9 + 5e9, sysctls: {}, keyBase: 0, journalFd: -1,
+  });
+  if (!r.ok) throw new Error(r.failure?.message ?? 'window failed');
+  return r.ops / (r.elapsedNs / 1e9);
+}
+
 function tool(round: number): number {
+  if (values['single-window']) return toolSingleWindow();
   const json = join(dir, `tool-${round}.json`);
   execFileSync(process.execPath, [cli, 'run', '--workload', 'msg.pingpong', '--mode', mode, '--workers', '1', '--size', values.size,
     '--placement', 'same-cpu', '--time', String(seconds * 1000), '--json', json, '--quiet']);
@@ -44,7 +65,7 @@ function tool(round: number): number {
 }
 
 const ratios: number[] = [];
-console.log(`msg.pingpong size=${values.size} ${mode} same-cpu (CPU ${values.cpu}), ${seconds} s each, tool and reference alternating`);
+console.log(`msg.pingpong size=${values.size} ${mode} same-cpu (CPU ${values.cpu}), ${seconds} s each, tool${values['single-window'] ? ' (one window through the core)' : ' (CLI: warm-up, 100 ms windows, statistics)'} and reference alternating`);
 console.log('round  tool ops/s   reference ops/s  ratio');
 for (let r = 1; r <= rounds; r++) {
   const t = tool(r);
