@@ -49,6 +49,7 @@ function hintFor(code: string, call: string): string | undefined {
     return `writing sysctl ${call} was refused: it needs CAP_SYS_ADMIN over the namespace (root, or the owner of a user namespace on Linux 6.9+)`;
   }
   if (code === 'ENOENT' && call.includes('.')) return `sysctl ${call} does not exist on this kernel`;
+  if ((code === 'EINVAL' || code === 'ERANGE') && call.includes('.')) return `the kernel refused the value given with --sysctl ${call}=...; give a value within the sysctl's range`;
   return undefined;
 }
 

@@ -46,7 +46,7 @@ export function parseResultDocument(text: string, source: string): ResultDocumen
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${source} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`${source} is not JSON: ${(err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ')}`);
   }
   if (isObject(value) && value['schemaVersion'] !== SCHEMA_VERSION) {
     const has = 'schemaVersion' in value ? `has schemaVersion ${JSON.stringify(value['schemaVersion'])}` : 'has no schemaVersion';

@@ -44,6 +44,9 @@ describe('bad input exits 2 with one line naming the flag', () => {
     ['unwritable --json', ['run', '--suite', 'quick', '--json', '/proc/nope/run.json'], /--json \/proc\/nope\/run\.json: cannot write there/],
     ['msgmax of a fresh namespace', ['run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--size', '16384', '--json', join(dir, 'x.json')],
       /--size 16384 exceeds kernel\.msgmax = 8192 of a fresh IPC namespace.*--sysctl kernel\.msgmax=16384/],
+    ['a sysctl value the kernel refuses', ['run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--sysctl', 'kernel.msgmax=99999999999', '--json', join(dir, 'z.json')],
+      /--sysctl: kernel\.msgmax failed: EINVAL: the kernel refused the value/],
+    ['a result file that is not JSON', ['compare', '/etc/hostname', '/etc/hostname'], /\/etc\/hostname is not JSON/],
     ['mq msgsize_max of a fresh namespace', ['run', '--workload', 'mq.stream', '--mode', 'shared', '--size', '9000', '--json', join(dir, 'y.json')],
       /--size 9000 exceeds fs\.mqueue\.msgsize_max = 8192/],
   ];

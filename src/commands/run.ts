@@ -145,6 +145,10 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       const problem = preflightProblem(s, l, m.usableCpus);
       if (problem) throw new UsageError(`${s.id}: ${problem}`);
     }
+    // A --sysctl the kernel refused inside the fresh namespace is the user's input to fix.
+    for (const f of fresh.values()) {
+      if (!f.ok && f.failure.call.includes('.') && !f.failure.call.startsWith('clone')) throw new UsageError(`--sysctl: ${f.failure.message}`);
+    }
     if (unavailable.size === scenarios.length) {
       const first = unavailable.values().next().value as Failure;
       throw new Error(`no scenario can run: ${first.message}`);
