@@ -15,6 +15,7 @@ import { renderDocument } from '../report/table.js';
 import type { ResultDocument } from '../result.js';
 import { groupByComparison, Scheduler } from '../scheduler.js';
 import { applyOverrides, checkSysctl, expand, LIMITS, loadSuite, type Overrides } from '../suite.js';
+import { median } from '../stats.js';
 import type { Failure, NamespaceLimits, Route, Scenario } from '../types.js';
 
 export const RUN_OPTIONS = {
@@ -197,7 +198,7 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       progress.event({ type: 'group', index: i + 1, total: groups.length, scenarios: group });
       const { results, comparisons } = runnable.length > 0 ? await scheduler.runGroup(runnable) : { results: [], comparisons: [] };
       addResults(doc, [...results, ...skippedHere], comparisons);
-      doc.env.timerNs = median(timer);
+      doc.env.timerNs = timer.length > 0 ? median(timer) : 0;
       writeDocument(doc, target);
     }
     progress.done();
@@ -224,10 +225,4 @@ function skipped(s: Scenario, reason: string, cpuCount: number): ResultDocument[
     state: 'skipped', oversubscribed: s.workers > cpuCount,
     failure: { errno: 4, code: 'EINTR', call: 'interrupted', message: reason },
   };
-}
-
-function median(xs: number[]): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
 }
