@@ -21,6 +21,8 @@ export interface WorkloadInfo {
   parties: 1 | 2;
   /** What one op is, as a plain C loop would count it. */
   op: string;
+  /** What a latency sample times (one op in sampleEvery, in party A). */
+  latency: string;
   params: readonly ParamSpec[];
   /** bytes = ops x size, so bytes/s means something. */
   hasBytes: boolean;
@@ -73,49 +75,49 @@ const mqDepth = (_p: Params, l: NamespaceLimits): number => Math.max(1, Math.min
 
 export const WORKLOADS: readonly WorkloadInfo[] = [
   {
-    name: 'msg.pingpong', parties: 2, op: 'one round trip of a message over a SysV queue',
+    name: 'msg.pingpong', parties: 2, latency: 'one round trip (msgsnd + msgrcv of the reply)', op: 'one round trip of a message over a SysV queue',
     params: [sizeParam], hasBytes: true, limitNames: ['kernel.msgmax', 'kernel.msgmnb'],
     check: checkMsg, coreParam: () => 0,
   },
   {
-    name: 'msg.stream', parties: 2, op: 'one message sent and received over a SysV queue',
+    name: 'msg.stream', parties: 2, latency: 'one msgsnd by the sender (it blocks only when the queue is full)', op: 'one message sent and received over a SysV queue',
     params: [sizeParam], hasBytes: true, limitNames: ['kernel.msgmax', 'kernel.msgmnb'],
     check: checkMsg, coreParam: () => 0,
   },
   {
-    name: 'sem.pingpong', parties: 2, op: 'one round trip over two SysV semaphores',
+    name: 'sem.pingpong', parties: 2, latency: 'one round trip (post + wait)', op: 'one round trip over two SysV semaphores',
     params: [], hasBytes: false, limitNames: ['kernel.sem'],
     check: () => null, coreParam: () => 0,
   },
   {
-    name: 'shm.copy', parties: 2, op: 'one buffer copied into a SysV segment and out again, handed off by semaphores',
+    name: 'shm.copy', parties: 2, latency: 'one buffer: copy in, post, wait for the consumer to copy it out', op: 'one buffer copied into a SysV segment and out again, handed off by semaphores',
     params: [{ ...sizeParam, default: 4096 }], hasBytes: true, limitNames: ['kernel.shmmax', 'kernel.shmmni'],
     check: checkShm, coreParam: () => 0,
   },
   {
-    name: 'mq.pingpong', parties: 2, op: 'one round trip of a message over two POSIX queues',
+    name: 'mq.pingpong', parties: 2, latency: 'one round trip (mq_send + mq_receive of the reply)', op: 'one round trip of a message over two POSIX queues',
     params: [sizeParam], hasBytes: true, limitNames: ['fs.mqueue.msgsize_max', 'fs.mqueue.queues_max'],
     check: checkMq, coreParam: () => 0,
   },
   {
-    name: 'mq.stream', parties: 2, op: 'one message sent and received over a POSIX queue',
+    name: 'mq.stream', parties: 2, latency: 'one mq_send by the sender (it blocks only when the queue is full)', op: 'one message sent and received over a POSIX queue',
     params: [sizeParam], hasBytes: true, limitNames: ['fs.mqueue.msgsize_max', 'fs.mqueue.msg_max'],
     check: checkMq, coreParam: mqDepth,
   },
   {
-    name: 'ipc.churn', parties: 1, op: 'one SysV object created and removed (msg: msgget + IPC_RMID; sem: semget + IPC_RMID; shm: shmget + shmat + shmdt + IPC_RMID)',
+    name: 'ipc.churn', parties: 1, latency: 'one create + remove', op: 'one SysV object created and removed (msg: msgget + IPC_RMID; sem: semget + IPC_RMID; shm: shmget + shmat + shmdt + IPC_RMID)',
     params: [{ name: 'kind', description: 'object kind', default: 'msg', choices: CHURN_KINDS }],
     hasBytes: false, limitNames: ['kernel.msgmni', 'kernel.sem', 'kernel.shmmni'],
     check: () => null, coreParam: (p) => Math.max(0, CHURN_KINDS.indexOf((p.kind ?? 'msg') as (typeof CHURN_KINDS)[number])),
   },
   {
-    name: 'ipc.lookup', parties: 1, op: 'one msgget() of an existing key (the queues are created before the window)',
+    name: 'ipc.lookup', parties: 1, latency: 'one msgget of an existing key', op: 'one msgget() of an existing key (the queues are created before the window)',
     params: [{ name: 'objects', description: 'queues created per worker and looked up in turn', default: 64, min: 1 }],
     hasBytes: false, limitNames: ['kernel.msgmni'],
     check: checkLookup, coreParam: (p) => p.objects ?? 64,
   },
   {
-    name: 'ns.lifecycle', parties: 1, op: 'one fresh IPC namespace created (unshare), one queue created in it, and the namespace dropped',
+    name: 'ns.lifecycle', parties: 1, latency: 'one unshare(CLONE_NEWIPC) + msgget', op: 'one fresh IPC namespace created (unshare), one queue created in it, and the namespace dropped',
     params: [], hasBytes: false, limitNames: ['user.max_ipc_namespaces'],
     check: () => null, coreParam: () => 0,
   },

@@ -32,6 +32,7 @@ export async function listCommand(argv: string[], out: NodeJS.WriteStream, makeE
     for (const w of WORKLOADS) {
       lines.push(`${w.name}  (${w.parties === 2 ? 'a pair of processes' : 'one process'})`);
       lines.push(`  op: ${w.op}`);
+      lines.push(`  latency: ${w.latency}`);
       for (const p of w.params) {
         lines.push(`  --${p.name}  ${p.description}, default ${p.default}${p.unit ? ` ${p.unit}` : ''}${p.choices ? ` (${p.choices.join(', ')})` : ''}${p.min !== undefined ? `, at least ${p.min}` : ''}`);
       }
