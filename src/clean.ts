@@ -3,9 +3,11 @@
  * nothing else: an object is the tool's only if a dead run's journal lists it
  * as created and not removed, and it still has the journaled kind, id and
  * key, mode 0600, the run's uid as creator, and a creation time no earlier
- * than the run's start. POSIX queues carry the tool's name prefix and pid.
+ * than the run's start and no later than its journal's last write. Only the
+ * user's own journals, in folders only that user can write, are read. POSIX
+ * queues carry the tool's name prefix and pid, and must be the user's, 0600.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { listJournals, type JournalContents } from './journal.js';
 import { allObjects, KIND_CODE, type SysvKind, type SysvObject } from './sysvipc.js';
 
@@ -36,8 +38,9 @@ export function runIsAlive(pid: number): boolean {
   }
 }
 
+/** Still the object the run journaled: same key, mode 0600, creator, and made while the run was writing. */
 function matches(o: SysvObject, j: JournalContents, key: number): boolean {
-  return o.key === key && o.perms === 0o600 && o.cuid === j.uid && o.ctime >= j.started;
+  return o.key === key && o.perms === 0o600 && o.cuid === j.uid && o.ctime >= j.started && o.ctime <= j.lastWrite;
 }
 
 export function scanLeftovers(): LeftoverScan {
@@ -54,9 +57,18 @@ export function scanLeftovers(): LeftoverScan {
   }
   for (const name of toolQueueNames()) {
     const pid = Number(/^ipcnsb-(\d+)-/.exec(name)?.[1]);
-    if (pid && !runIsAlive(pid) && !pidAlive(pid)) leftovers.push({ kind: 'mq', id: -1, key: 0, pid, name });
+    if (pid && !runIsAlive(pid) && !pidAlive(pid) && ownedByMe(`/dev/mqueue/${name}`)) leftovers.push({ kind: 'mq', id: -1, key: 0, pid, name });
   }
   return { leftovers, journals, foreign };
+}
+
+function ownedByMe(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    return st.uid === process.getuid?.() && (st.mode & 0o777) === 0o600;
+  } catch {
+    return false;
+  }
 }
 
 function pidAlive(pid: number): boolean {

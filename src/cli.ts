@@ -24,7 +24,8 @@ ${COMPARE_HELP}
 
 ${EXPORT_HELP}
 
-exit codes: 0 done, 1 failed (compare: something regressed), 2 bad input, 130/143 interrupted by SIGINT/SIGTERM`;
+exit codes: 0 done, 1 failed (run: no scenario completed; compare: something regressed or failed), 2 bad input,
+130/143 interrupted by SIGINT/SIGTERM`;
 
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -47,11 +48,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`\n${sig}: stopping after the window in flight; the result document keeps what was measured (Ctrl-C again to force)\n`);
     abort.abort();
   };
-  process.on('SIGINT', onSignal('SIGINT'));
-  process.on('SIGTERM', onSignal('SIGTERM'));
-
   switch (command) {
     case 'run': {
+      // Only a run has windows to finish and a document to write; other commands keep the default.
+      process.on('SIGINT', onSignal('SIGINT'));
+      process.on('SIGTERM', onSignal('SIGTERM'));
       const code = await runCommand(rest, { stdout: process.stdout, stderr: process.stderr, signal: abort.signal });
       return received ? SIGNAL_EXIT[received] : code;
     }

@@ -203,6 +203,8 @@ export interface CompareResult {
   onlyInBase: string[];
   onlyInCurrent: string[];
   notCompared: NotCompared[];
+  /** Completed in base, errored or skipped in current: a failure the gate must not pass. */
+  broken: string[];
   regressed: number;
   improved: number;
   unchanged: number;
@@ -316,6 +318,7 @@ export function compareDocuments(base: ResultDocument, current: ResultDocument, 
   if (uncontrolled > 0) warnings.push(`${uncontrolled} compared scenario${uncontrolled === 1 ? ' has' : 's have'} placement any: uncontrolled, so a difference may be only where the scheduler put the processes`);
 
   const notCompared: NotCompared[] = [];
+  const broken: string[] = [];
   interface Pending { row: CompareRow; significant: (pAdj: number) => boolean }
   const pending: Pending[] = [];
   for (const b of matched) {
@@ -324,6 +327,7 @@ export function compareDocuments(base: ResultDocument, current: ResultDocument, 
       const side = (s: ScenarioResult, name: string): string | undefined =>
         s.state === 'completed' ? undefined : `${s.state} in ${name}${s.failure ? `: ${s.failure.message}` : ''}`;
       notCompared.push({ id: b.id, reason: [side(b, 'base'), side(c, 'current')].filter(Boolean).join('; ') });
+      if (b.state === 'completed') broken.push(b.id);
       continue;
     }
     const bv = info.value(b);
@@ -401,6 +405,7 @@ export function compareDocuments(base: ResultDocument, current: ResultDocument, 
     onlyInBase,
     onlyInCurrent,
     notCompared,
+    broken,
     regressed: count('regressed'),
     improved: count('improved'),
     unchanged: count('unchanged'),
@@ -469,9 +474,10 @@ export function pValueText(row: CompareRow): string {
 /** One line: how many regressed, improved and were unchanged, and on which metric. */
 export function verdictSummary(r: CompareResult): string {
   const n = r.rows.length;
-  const head = r.regressed > 0
+  const head = (r.regressed > 0
     ? `${r.regressed} of ${n} compared scenario${n === 1 ? '' : 's'} regressed`
-    : `no regression in ${n} compared scenario${n === 1 ? '' : 's'}`;
+    : `no regression in ${n} compared scenario${n === 1 ? '' : 's'}`)
+    + (r.broken.length > 0 ? `, and ${r.broken.length} that completed in base failed in current` : '');
   const extra = [
     r.improved > 0 ? `${r.improved} improved` : '',
     `${r.unchanged} unchanged`,

@@ -2,7 +2,7 @@
  * Builds the result document and writes it after every scenario group, so a
  * run that is interrupted keeps what it measured (complete: false).
  */
-import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 import { PACKAGE_ROOT, packageVersion } from './paths.js';
@@ -41,9 +41,10 @@ export function checkWritable(target: DocumentTarget, flag: string, createDir: b
     // Only the default results/ folder is created; a --json path must name an existing folder
     // (recursive mkdir on a path under /proc never returns on some Node versions).
     if (createDir) mkdirSync(dirname(target.path), { recursive: true });
+    // A probe beside the target: an existing document is left as it is until the run writes.
     const probe = `${target.path}.probe-${process.pid}`;
     writeFileSync(probe, '');
-    renameSync(probe, target.path);
+    rmSync(probe);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new UsageError(`${flag} ${target.path}: cannot write there (${err.code ?? err.message}); give a writable path with --json PATH`);

@@ -37,8 +37,10 @@ export const WORKER_FILE = join(PACKAGE_ROOT, 'dist', 'src', 'worker.js');
 
 export class PoolExecutor implements Executor {
   private readonly pool: Piscina;
+  private readonly threads: number;
 
   constructor(threads: number) {
+    this.threads = threads;
     this.pool = new Piscina({
       filename: WORKER_FILE,
       minThreads: threads,
@@ -77,6 +79,10 @@ export class PoolExecutor implements Executor {
     return this.call({ kind: 'workloads' });
   }
   async close(): Promise<void> {
+    // Terminating a worker while it is still loading the native module aborts the
+    // process (a fatal napi_throw inside koffi's registration). One trivial task per
+    // thread first: each thread then has finished loading before it is told to stop.
+    await Promise.all(Array.from({ length: this.threads }, () => this.nowNs()));
     await this.pool.destroy();
   }
 }

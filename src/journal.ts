@@ -4,7 +4,7 @@
  * per object created or removed). A run that ends normally deletes it; one
  * that was killed leaves it for `ipcns-bench clean`.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESULTS_DIR } from './document.js';
@@ -22,12 +22,27 @@ export interface Journal {
   path: string;
 }
 
+/**
+ * A journal folder is trusted only if it is a real folder (not a link), owned
+ * by this user and closed to everyone else: the temp-dir fallback could
+ * otherwise be prepared by another user to make `clean` remove foreign objects.
+ */
+export function trustedDir(dir: string): boolean {
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}
+
 export function openJournal(startedAt: Date): Journal | undefined {
   for (const dir of journalDirs()) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (!trustedDir(dir)) continue;
       const path = join(dir, `${process.pid}.journal`);
-      const fd = openSync(path, 'a', 0o600);
+      const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
       writeSync(fd, `${HEADER} pid=${process.pid} uid=${process.getuid?.() ?? -1} started=${Math.floor(startedAt.getTime() / 1000)}\n`);
       return { fd, path };
     } catch {
@@ -55,13 +70,19 @@ export interface JournalContents {
   uid: number;
   /** Seconds since the epoch. */
   started: number;
+  /** When the run last wrote to it (seconds since the epoch): nothing it made is younger. */
+  lastWrite: number;
   /** Objects created and not (yet) removed, in creation order. */
   live: JournalEntry[];
 }
 
 export function readJournal(path: string): JournalContents | undefined {
   let text: string;
+  let lastWrite: number;
   try {
+    const st = lstatSync(path);
+    if (!st.isFile() || st.uid !== process.getuid?.()) return undefined;
+    lastWrite = Math.ceil(st.mtimeMs / 1000);
     text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
@@ -78,14 +99,15 @@ export function readJournal(path: string): JournalContents | undefined {
     if (e[4] === '+') live.set(`${kind}:${id}`, { kind, id, key: Number(e[3]) });
     else live.delete(`${kind}:${id}`);
   }
-  return { path, pid: Number(m[1]), uid: Number(m[2]), started: Number(m[3]), live: [...live.values()] };
+  if (Number(m[2]) !== process.getuid?.()) return undefined;
+  return { path, pid: Number(m[1]), uid: Number(m[2]), started: Number(m[3]), lastWrite, live: [...live.values()] };
 }
 
 /** Every journal left in the journal folders. */
 export function listJournals(): JournalContents[] {
   const out: JournalContents[] = [];
   for (const dir of journalDirs()) {
-    if (!existsSync(dir)) continue;
+    if (!existsSync(dir) || !trustedDir(dir)) continue;
     let names: string[] = [];
     try {
       names = readdirSync(dir);

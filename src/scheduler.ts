@@ -167,6 +167,12 @@ export class Scheduler {
         st.failure = failed.failure ?? failure(constants.errno.EIO, 'window');
         return undefined;
       }
+      // A worker that completed no op in the window has no figure to give, only a problem.
+      const idle = results.find((r) => r.ops === 0 || r.endNs <= r.startNs);
+      if (idle) {
+        st.failure = failure(constants.errno.EIO, 'window', `window: a worker completed no op in ${this.budget.windowMs} ms; the window is too short for this workload, or the workload is stuck`);
+        return undefined;
+      }
       // A window whose processes started late did not share its time span with the others.
       const late = Math.max(...results.map((r) => r.lateNs));
       worstLate = Math.max(worstLate, late);
@@ -235,7 +241,7 @@ function windowTotals(results: readonly WindowResult[]): { ops: number; spanNs: 
 async function tinybenchStats(name: string, windows: readonly WindowResult[][]): Promise<ThroughputStats> {
   const perOpMs = windows.map((w) => {
     const { ops, spanNs } = windowTotals(w);
-    return { perOp: spanNs / 1e6 / Math.max(1, ops), cost: spanNs / 1e6 };
+    return { perOp: spanNs / 1e6 / ops, cost: spanNs / 1e6 };
   });
   const bench = new Bench({ iterations: perOpMs.length, time: 0, warmup: false, retainSamples: true, throws: true });
   let next = 0;

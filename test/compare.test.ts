@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareCommand, type CommandIo } from '../src/commands/compare.js';
-import { compareDocuments, holmAdjust, parseMetric, parseThreshold, verdictFor, type CompareResult } from '../src/compare.js';
+import { compareDocuments, verdictSummary as verdictSummaryText, holmAdjust, parseMetric, parseThreshold, verdictFor, type CompareResult } from '../src/compare.js';
 import { UsageError } from '../src/errors.js';
 import type { MockOptions } from '../src/mock-core.js';
 import { renderCompareMarkdown, renderRunMarkdown } from '../src/report/markdown.js';
@@ -422,10 +422,21 @@ describe('compareCommand', () => {
     expect(io.err().trim().split('\n')).toHaveLength(1);
   });
 
+  it('a scenario that completed in base and failed in current fails the gate', () => {
+    const current = structuredClone(again);
+    const s = current.scenarios[0] as ScenarioResult;
+    s.state = 'errored';
+    s.failure = { errno: 28, code: 'ENOSPC', call: 'msgget', message: 'msgget failed: ENOSPC' };
+    const r = compare(base, current);
+    expect(r.broken).toEqual([s.id]);
+    expect(r.notCompared.map((n) => n.id)).toContain(s.id);
+    expect(verdictSummaryText(r)).toContain('1 that completed in base failed in current');
+  });
+
   it('--help prints the usage with the exit codes', async () => {
     const io = memoryIo();
     expect(await exitCode(['--help'], io)).toBe(0);
-    expect(io.out()).toContain('exit codes: 0 nothing regressed, 1 something regressed, 2 bad input');
+    expect(io.out()).toContain('exit codes: 0 nothing regressed, 1 something regressed (or completed in base and failed in current), 2 bad input');
   });
 });
 

@@ -12,7 +12,7 @@
 
 /* Log-linear latency histogram: values below 128 ns are exact; above, each
  * power of two is split into 64 sub-buckets, so a bucket spans at most 1/64
- * (1.6 %) of its lower bound. 35 octaves reach 2^41 ns (about 36 min). */
+ * (1.6 %) of its lower bound. 35 octaves reach 2^42 ns (about 73 min). */
 #define IPCB_HIST_SUB_BITS 6
 #define IPCB_HIST_LINEAR 128
 #define IPCB_HIST_OCTAVES 35

@@ -385,9 +385,18 @@ static void child_guard(pid_t expected_parent, const struct ipcb_spec *spec, str
     child_host_mode = spec->mode == IPCB_MODE_HOST;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
+    /* Node's handlers would write to Node's signal pipe from here: back to the defaults. */
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    sigaction(SIGPIPE, &sa, NULL);
     sa.sa_handler = on_caller_death;
     sigfillset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     /* Die with the caller's thread; SIGTERM first, so that host objects go too. */
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     /* Wake at the window's start, not up to 50 us later (the default timer slack). */
@@ -538,7 +547,8 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
     for (int i = 0; i < 2; i++) if (fds[i] >= 0) close(fds[i]);
-    { int st; while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {} }
+    int leader_status = 0;
+    while (waitpid(pid, &leader_status, __WALL) < 0 && errno == EINTR) {}
     reap_group(pid);
     if (spec->mode == IPCB_MODE_HOST) remove_tracked(page, spec->journal_fd);
 
@@ -546,6 +556,9 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     int32_t perr = __atomic_load_n(&page->err, __ATOMIC_SEQ_CST);
     if (perr > 0) { out->err = 0; set_failure(out, perr, page->call); }
     if (out->timed_out) set_failure(out, ETIMEDOUT, "deadline");
+    /* A leader killed from outside (OOM killer, a signal to the cgroup) reports nothing itself. */
+    if (!out->err && exited && (WIFSIGNALED(leader_status) || WEXITSTATUS(leader_status) != 0))
+        set_failure(out, ECHILD, WIFSIGNALED(leader_status) ? "leader killed by a signal" : "leader exit");
 
     uint64_t ops = 0, bytes_done = 0;
     int64_t t0 = INT64_MAX, t1 = 0, late = 0;

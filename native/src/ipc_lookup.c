@@ -8,7 +8,17 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 
-static int objects(const struct ipcb_ctx *c) { return c->spec->param > 0 ? (int)c->spec->param : 64; }
+#define LOOKUP_MAX 1000
+
+static int objects(const struct ipcb_ctx *c)
+{
+    int n = c->spec->param > 0 ? (int)c->spec->param : 64;
+    return n > LOOKUP_MAX ? LOOKUP_MAX : n;
+}
+
+/* The ids this group created (the leader's copy of its memory): teardown removes these and no others. */
+static int created[LOOKUP_MAX];
+static int created_count;
 
 static int setup(struct ipcb_ctx *c)
 {
@@ -17,6 +27,7 @@ static int setup(struct ipcb_ctx *c)
     for (int i = 0; i < objects(c); i++) {
         int id = msgget((key_t)(c->spec->key_base + i), IPC_CREAT | IPC_EXCL | 0600);
         if (id < 0) return ipcb_fail(c, "msgget");
+        created[created_count++] = id;
         if (i == 0) c->page->obj_id = id;
         if (ipcb_track(c, IPCB_OBJ_MSG, id, (int)(c->spec->key_base + i)) < 0 && c->spec->mode == IPCB_MODE_HOST) {
             msgctl(id, IPC_RMID, NULL);
@@ -42,10 +53,9 @@ static int run(struct ipcb_ctx *c)
 
 static void teardown(struct ipcb_ctx *c)
 {
-    for (int i = 0; i < objects(c); i++) {
-        int id = msgget((key_t)(c->spec->key_base + i), 0);
-        if (id >= 0) msgctl(id, IPC_RMID, NULL);
-    }
+    /* By id, never by key: a key this group failed to create (EEXIST) is someone else's. */
+    for (int i = 0; i < created_count; i++) msgctl(created[i], IPC_RMID, NULL);
+    created_count = 0;
     /* Everything tracked is gone now: close the journal entries. */
     for (int i = 0; i < IPCB_MAX_TRACKED; i++)
         if (c->page->tracked_kind[i] != IPCB_OBJ_NONE) ipcb_untrack(c, i);

@@ -39,7 +39,7 @@ export const COMPARE_HELP = `ipcns-bench compare BASE.json CURRENT.json [flags]
                          a regression must be significant AND larger than this
   --format F             table | markdown | json (default: table)
   --summary              also append the markdown to $GITHUB_STEP_SUMMARY
-  exit codes: 0 nothing regressed, 1 something regressed, 2 bad input`;
+  exit codes: 0 nothing regressed, 1 something regressed (or completed in base and failed in current), 2 bad input`;
 
 /** Parses --format. */
 export function parseFormat(text: string): OutputFormat {
@@ -147,5 +147,5 @@ export async function compareCommand(argv: string[], io: CommandIo): Promise<num
       break;
   }
   if (args.summary) appendStepSummary(renderCompareMarkdown(result), io);
-  return result.regressed > 0 ? 1 : 0;
+  return result.regressed > 0 || result.broken.length > 0 ? 1 : 0;
 }

@@ -211,7 +211,8 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       else ctx.stdout.write(`${renderDocument(doc, { color: useColor(ctx.stdout) })}\n\nResult document: ${target.path}\n`);
     }
     if (args.summary) appendStepSummary(renderRunMarkdown(doc), { stdout: ctx.stdout, stderr: ctx.stderr, env: process.env });
-    return 0;
+    // Errored scenarios are findings in the document; a run that measured nothing at all has failed.
+    return ctx.signal.aborted || doc.scenarios.some((s) => s.state === 'completed') ? 0 : 1;
   } finally {
     progress.done();
     await executor.close();
