@@ -153,7 +153,7 @@ export class Scheduler {
         userNsFd: s.mode === 'shared' && held ? held.userFd : -1,
         ...cpusFor(s.placement, i, this.deps.cpus),
         coreParam: info ? info.coreParam(s.params, target) : 0,
-        sampleEvery: this.budget.sampleEvery,
+        sampleEvery: effectiveSampleEvery(this.budget.sampleEvery, s.workload),
         startNs: start,
         stopNs: stop,
         deadlineNs: stop + Math.max(2000, 2 * this.budget.windowMs) * 1e6,
@@ -193,6 +193,11 @@ export class Scheduler {
       `window start: the measured processes started ${(worstLate / 1e6).toFixed(1)} ms late ${LATE_TRIES} times, even with ${this.leadMs} ms of lead; the machine is overloaded, or --workers is too high for it`);
     return undefined;
   }
+}
+
+/** The suite's sampling stride, widened where a workload's ops are too cheap for it (0 stays off). */
+export function effectiveSampleEvery(suite: number, workload: string): number {
+  return suite === 0 ? 0 : Math.max(suite, workloadInfo(workload)?.minSampleEvery ?? 0);
 }
 
 /**
@@ -336,7 +341,7 @@ async function summarize(st: Measured, budget: Budget, cpuCount: number, limits:
     ops,
     wallMs: st.costMs,
   };
-  const latency = latencyStats(st.windows, budget.sampleEvery);
+  const latency = latencyStats(st.windows, effectiveSampleEvery(budget.sampleEvery, s.workload));
   if (latency) out.latency = latency;
   if (workloadInfo(s.workload)?.hasBytes && s.params.size) out.bytesPerSecond = throughput.mean * s.params.size;
   if (st.interrupted) {
