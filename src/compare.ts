@@ -30,7 +30,9 @@
 import { UsageError } from './errors.js';
 import type { ResultDocument, ScenarioResult } from './result.js';
 import { duration, pValue as pText, si } from './report/format.js';
-import { ALPHA, mean, ratioOfMeans, welchTest } from './stats.js';
+import { ALPHA, holmAdjust, mean, ratioOfMeans, welchTest } from './stats.js';
+
+export { holmAdjust };
 
 export const COMPARE_SCHEMA_VERSION = 1;
 export const COMPARE_KIND = 'ipcns-bench-compare';
@@ -249,18 +251,6 @@ function ratioOf(current: number, base: number): number | null {
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-/** Holm's step-down adjusted p-values (same order as the input; NaN stays NaN and is left out of the family). */
-export function holmAdjust(pValues: readonly number[]): number[] {
-  const idx = pValues.map((p, i) => [p, i] as const).filter(([p]) => Number.isFinite(p)).sort((a, b) => a[0] - b[0]);
-  const m = idx.length;
-  const out = pValues.map(() => NaN);
-  let running = 0;
-  idx.forEach(([p, i], k) => {
-    running = Math.max(running, Math.min(1, (m - k) * p));
-    out[i] = running;
-  });
-  return out;
-}
 
 /** Scenario key without placement: two ids that differ only in placement share it. */
 function keyWithoutPlacement(s: ScenarioResult): string {

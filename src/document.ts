@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 import { PACKAGE_ROOT, packageVersion } from './paths.js';
+import { adjustVerdicts } from './scheduler.js';
 import { SCHEMA_VERSION, type Comparison, type EnvInfo, type ResultDocument, type ScenarioResult } from './result.js';
 
 export const RESULTS_DIR = join(PACKAGE_ROOT, 'results');
@@ -64,7 +65,8 @@ export function writeDocument(doc: ResultDocument, target: DocumentTarget): void
   }
 }
 
+/** Adds a group's results; every verdict is then re-judged over all the run's comparisons so far. */
 export function addResults(doc: ResultDocument, results: readonly ScenarioResult[], comparisons: readonly Comparison[]): void {
   doc.scenarios.push(...results);
-  doc.comparisons.push(...comparisons);
+  doc.comparisons = adjustVerdicts([...doc.comparisons, ...comparisons]);
 }

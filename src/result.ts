@@ -74,6 +74,8 @@ export interface Comparison {
   ratio: number;
   ci95: [number, number];
   pValue: number;
+  /** pValue after Holm's adjustment over all mode comparisons of the run: the verdict uses this. */
+  pAdjusted: number;
   verdict: Verdict;
   test: string;
 }

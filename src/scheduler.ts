@@ -16,7 +16,7 @@ import { mergeHistograms, quantile } from './histogram.js';
 import { cpusFor } from './placement.js';
 import { limitsFor, type TargetLimits } from './preflight.js';
 import type { Comparison, LatencyStats, ScenarioResult, ThroughputStats } from './result.js';
-import { compareSamples } from './stats.js';
+import { ALPHA, compareSamples, holmAdjust } from './stats.js';
 import type { Budget } from './suite.js';
 import type { Failure, HeldNamespace, Mode, Route, Scenario, WindowResult, WindowSpec } from './types.js';
 import { workloadInfo } from './workloads.js';
@@ -361,7 +361,24 @@ export function compareModes(results: readonly ScenarioResult[]): Comparison[] {
     const rb = results.find((r) => r.mode === b && r.state === 'completed');
     if (!ra?.throughput || !rb?.throughput) continue;
     const c = compareSamples(ra.throughput.windows, rb.throughput.windows);
-    out.push({ a, b, scenarioA: ra.id, scenarioB: rb.id, ratio: c.ratio, ci95: c.ci95, pValue: c.pValue, verdict: c.verdict, test: c.test });
+    out.push({ a, b, scenarioA: ra.id, scenarioB: rb.id, ratio: c.ratio, ci95: c.ci95, pValue: c.pValue, pAdjusted: c.pValue, verdict: c.verdict, test: c.test });
   }
   return out;
+}
+
+/**
+ * Verdicts over a whole run: a run makes dozens of mode comparisons, and at
+ * alpha 0.01 each, one in a hundred steady pairs would be called different by
+ * chance. Holm's step-down adjustment over all of them keeps the chance of
+ * any false difference in the run at 1 %; real effects (p far below 1e-4)
+ * keep their verdicts.
+ */
+export function adjustVerdicts(comparisons: readonly Comparison[]): Comparison[] {
+  const adjusted = holmAdjust(comparisons.map((c) => c.pValue));
+  return comparisons.map((c, i) => {
+    const p = adjusted[i] ?? NaN;
+    const significant = Number.isFinite(p) && p < ALPHA;
+    const verdict = !significant ? 'no significant difference' : c.ratio > 1 ? 'faster' : c.ratio < 1 ? 'slower' : 'no significant difference';
+    return { ...c, pAdjusted: Number.isFinite(p) ? p : 1, verdict, test: `Welch's t-test on per-window ops/s, two-sided, Holm-adjusted over the run's ${comparisons.length} mode comparisons, alpha ${ALPHA}` };
+  });
 }

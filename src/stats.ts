@@ -434,3 +434,16 @@ export function compareSamples(a: readonly number[], b: readonly number[], alpha
     test: `Welch's t-test on per-window ops/s, two-sided, alpha ${alpha}`,
   };
 }
+
+/** Holm's step-down adjusted p-values (same order as the input; NaN stays NaN and is left out of the family). */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const idx = pValues.map((p, i) => [p, i] as const).filter(([p]) => Number.isFinite(p)).sort((a, b) => a[0] - b[0]);
+  const m = idx.length;
+  const out = pValues.map(() => NaN);
+  let running = 0;
+  idx.forEach(([p, i], k) => {
+    running = Math.max(running, Math.min(1, (m - k) * p));
+    out[i] = running;
+  });
+  return out;
+}

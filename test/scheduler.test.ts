@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { failure } from '../src/errors.js';
 import { InlineExecutor } from '../src/executor.js';
 import { createMockCore, FRESH_DEFAULTS } from '../src/mock-core.js';
-import type { ScenarioResult } from '../src/result.js';
-import { compareModes, groupByComparison, Scheduler, type ProgressEvent } from '../src/scheduler.js';
+import type { Comparison, ScenarioResult } from '../src/result.js';
+import { adjustVerdicts, compareModes, groupByComparison, Scheduler, type ProgressEvent } from '../src/scheduler.js';
 import { sampleSd } from '../src/stats.js';
 import { expand, type Suite } from '../src/suite.js';
 import type { Mode, WindowResult } from '../src/types.js';
@@ -659,5 +659,25 @@ describe('Scheduler with a bare InlineExecutor', () => {
     const { results, comparisons } = await scheduler.runGroup(modeGroup('mq.stream'));
     expect(results.map((r) => r.state)).toEqual(['completed', 'completed', 'completed']);
     expect(comparisons).toHaveLength(3);
+  });
+});
+
+describe('adjustVerdicts', () => {
+  const make = (pValue: number, ratio: number): Comparison => ({
+    a: 'isolated', b: 'shared', scenarioA: 'x', scenarioB: 'y', ratio, ci95: [ratio * 0.99, ratio * 1.01], pValue, pAdjusted: pValue,
+    verdict: pValue < 0.01 ? (ratio > 1 ? 'faster' : 'slower') : 'no significant difference', test: '',
+  });
+
+  it('keeps a run of many comparisons from calling chance findings differences', () => {
+    const run = [...Array.from({ length: 50 }, () => make(0.005, 1.01)), make(1e-9, 2.6), make(1e-9, 0.5)];
+    const out = adjustVerdicts(run);
+    expect(out.slice(0, 50).every((c) => c.verdict === 'no significant difference')).toBe(true);
+    expect(out[50]?.verdict).toBe('faster');
+    expect(out[51]?.verdict).toBe('slower');
+    for (const c of out) expect(c.pAdjusted).toBeGreaterThanOrEqual(c.pValue);
+  });
+
+  it('leaves a lone comparison as its own test judged it', () => {
+    expect(adjustVerdicts([make(0.005, 1.01)])[0]?.verdict).toBe('faster');
   });
 });

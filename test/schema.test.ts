@@ -51,7 +51,7 @@ function fixture(): ResultDocument {
     comparisons: [
       {
         a: 'isolated', b: 'shared', scenarioA: 'sysv.msg.pingpong/size=64/isolated/w1/any',
-        scenarioB: 'sysv.msg.pingpong/size=64/shared/w1/any', ratio: 1.01, ci95: [0.98, 1.04], pValue: 0.42,
+        scenarioB: 'sysv.msg.pingpong/size=64/shared/w1/any', ratio: 1.01, ci95: [0.98, 1.04], pValue: 0.42, pAdjusted: 0.42,
         verdict: 'no significant difference', test: 'welch-t',
       },
     ],

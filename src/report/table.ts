@@ -67,7 +67,7 @@ function verdictText(c: Comparison, color: boolean): string {
 export function renderComparisons(doc: ResultDocument, o: TableOptions): string {
   if (doc.comparisons.length === 0) return '';
   const byId = new Map(doc.scenarios.map((s) => [s.id, s]));
-  const t = table(['workload', 'params', 'workers', 'placement', 'a / b', 'ratio [95% CI]', 'p', 'verdict'], o.color);
+  const t = table(['workload', 'params', 'workers', 'placement', 'a / b', 'ratio [95% CI]', 'p (Holm)', 'verdict'], o.color);
   for (const c of doc.comparisons) {
     const s = byId.get(c.scenarioA);
     t.push([
@@ -77,7 +77,7 @@ export function renderComparisons(doc: ResultDocument, o: TableOptions): string 
       s?.placement ?? '',
       `${c.a} / ${c.b}`,
       ratio(c.ratio, c.ci95),
-      pValue(c.pValue),
+      pValue(c.pAdjusted ?? c.pValue),
       verdictText(c, o.color),
     ]);
   }
