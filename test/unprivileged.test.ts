@@ -2,7 +2,7 @@
  * Without CAP_SYS_ADMIN, fresh namespaces come from a user namespace: the
  * quick suite runs as uid 65534 and isolation still holds.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -10,15 +10,32 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ResultDocument } from '../src/result.js';
 import { validateResultDocument } from '../src/schema.js';
 import { WORKLOADS } from '../src/workloads.js';
+import { PACKAGE_ROOT } from '../src/paths.js';
 import { CLI } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipcns-nobody-'));
 chmodSync(dir, 0o777);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const HOST_INODE = statSync('/proc/self/ns/ipc').ino;
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+
+/**
+ * The built package as uid 65534 can reach it: where the checkout sits under a
+ * folder closed to others (root's home, say), a world-readable copy of what
+ * the CLI needs under the temp dir.
+ */
+function reachableCli(): string {
+  if (spawnSync('setpriv', [...NOBODY, 'test', '-r', CLI]).status === 0) return CLI;
+  const copy = join(dir, 'package');
+  for (const part of ['package.json', 'dist', 'bench', 'schema', 'node_modules', join('native', 'build')]) {
+    cpSync(join(PACKAGE_ROOT, part), join(copy, part), { recursive: true });
+  }
+  return join(copy, 'dist', 'src', 'cli.js');
+}
+const cli = reachableCli();
 
 function asNobody(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('setpriv', [...NOBODY, process.execPath, cli, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
