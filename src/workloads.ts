@@ -29,6 +29,8 @@ export interface WorkloadInfo {
    * ipc.lookup (about 113 ns/op) 1.9 % slower, 1 in 64 0.5 %.
    */
   minSampleEvery?: number;
+  /** Caveats a reader of this workload's figures should know. */
+  caveat?: string;
   params: readonly ParamSpec[];
   /** bytes = ops x size, so bytes/s means something. */
   hasBytes: boolean;
@@ -111,7 +113,7 @@ export const WORKLOADS: readonly WorkloadInfo[] = [
     check: checkMq, coreParam: mqDepth,
   },
   {
-    name: 'ipc.churn', parties: 1, latency: 'one create + remove', op: 'one SysV object created and removed (msg: msgget + IPC_RMID; sem: semget + IPC_RMID; shm: shmget + shmat + shmdt + IPC_RMID)',
+    name: 'ipc.churn', parties: 1, latency: 'one create + remove', caveat: 'CPU/op counts the measured process only: frees the kernel defers to kworkers and RCU are not in it', op: 'one SysV object created and removed (msg: msgget + IPC_RMID; sem: semget + IPC_RMID; shm: shmget + shmat + shmdt + IPC_RMID)',
     params: [{ name: 'kind', description: 'object kind', default: 'msg', choices: CHURN_KINDS }],
     hasBytes: false, limitNames: ['kernel.msgmni', 'kernel.sem', 'kernel.shmmni'],
     check: () => null, coreParam: (p) => Math.max(0, CHURN_KINDS.indexOf((p.kind ?? 'msg') as (typeof CHURN_KINDS)[number])),
@@ -123,7 +125,7 @@ export const WORKLOADS: readonly WorkloadInfo[] = [
     check: checkLookup, coreParam: (p) => p.objects ?? 64,
   },
   {
-    name: 'ns.lifecycle', parties: 1, latency: 'one unshare(CLONE_NEWIPC) + msgget', op: 'one fresh IPC namespace created (unshare), one queue created in it, and the namespace dropped',
+    name: 'ns.lifecycle', parties: 1, latency: 'one unshare(CLONE_NEWIPC) + msgget', caveat: 'CPU/op counts the measured process only: the namespace teardown the kernel defers to kworkers and RCU are not in it', op: 'one fresh IPC namespace created (unshare), one queue created in it, and the namespace dropped',
     params: [], hasBytes: false, limitNames: ['user.max_ipc_namespaces'],
     check: () => null, coreParam: () => 0,
   },

@@ -33,6 +33,7 @@ export async function listCommand(argv: string[], out: NodeJS.WriteStream, makeE
       lines.push(`${w.name}  (${w.parties === 2 ? 'a pair of processes' : 'one process'})`);
       lines.push(`  op: ${w.op}`);
       lines.push(`  latency: ${w.latency}`);
+      if (w.caveat) lines.push(`  note: ${w.caveat}`);
       for (const p of w.params) {
         lines.push(`  --${p.name}  ${p.description}, default ${p.default}${p.unit ? ` ${p.unit}` : ''}${p.choices ? ` (${p.choices.join(', ')})` : ''}${p.min !== undefined ? `, at least ${p.min}` : ''}`);
       }
