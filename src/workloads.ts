@@ -125,7 +125,7 @@ export const WORKLOADS: readonly WorkloadInfo[] = [
     check: checkLookup, coreParam: (p) => p.objects ?? 64,
   },
   {
-    name: 'ns.lifecycle', parties: 1, latency: 'one unshare(CLONE_NEWIPC) + msgget', caveat: 'CPU/op counts the measured process only: the namespace teardown the kernel defers to kworkers and RCU are not in it', op: 'one fresh IPC namespace created (unshare), one queue created in it, and the namespace dropped',
+    name: 'ns.lifecycle', parties: 1, latency: 'one unshare(CLONE_NEWIPC) + msgget', caveat: 'CPU/op counts the measured process only: the namespace teardown the kernel defers to kworkers and RCU is not in it', op: 'one fresh IPC namespace created (unshare), one queue created in it, and the namespace dropped',
     params: [], hasBytes: false, limitNames: ['user.max_ipc_namespaces'],
     check: () => null, coreParam: () => 0,
   },
