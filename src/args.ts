@@ -42,6 +42,15 @@ function choices<T extends string>(flag: string, text: string, allowed: readonly
   });
 }
 
+/** One value of a fixed set, e.g. --format table; the message quotes what was given. */
+export function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  const v = text.trim();
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: not one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+
 export function parseWorkloads(text: string): string[] {
   return choices('--workload', text, WORKLOADS.map((w) => w.name));
 }

@@ -27,6 +27,7 @@
  * of the ci suite differed by 5–10 % in every scenario at once: the threshold
  * is what keeps such a shift from being called a regression.
  */
+import { oneOf } from './args.js';
 import { UsageError } from './errors.js';
 import type { ResultDocument, ScenarioResult } from './result.js';
 import { duration, pValue as pText, si } from './report/format.js';
@@ -115,11 +116,7 @@ export const METRICS: Readonly<Record<CompareMetric, MetricInfo>> = {
 
 /** Parses --metric. */
 export function parseMetric(text: string): CompareMetric {
-  const v = text.trim();
-  if (!(COMPARE_METRICS as readonly string[]).includes(v)) {
-    throw new UsageError(`--metric ${JSON.stringify(text)}: not one of ${COMPARE_METRICS.join(', ')}`);
-  }
-  return v as CompareMetric;
+  return oneOf('--metric', text, COMPARE_METRICS);
 }
 
 /**

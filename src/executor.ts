@@ -3,7 +3,6 @@
  * on its own piscina thread, concurrently, with the native core; InlineExecutor
  * runs a core in this thread (the mock core in tests).
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { PACKAGE_ROOT } from './paths.js';
@@ -116,4 +115,3 @@ export class InlineExecutor implements Executor {
   }
 }
 
-export const CPU_COUNT = availableParallelism();

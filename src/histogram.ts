@@ -27,10 +27,6 @@ export function bucketBounds(index: number): [number, number] {
   return [m * width, (m + 1) * width];
 }
 
-export function emptyHistogram(): LatencyHistogram {
-  return { count: 0, sumNs: 0, minNs: 0, maxNs: 0, buckets: [] };
-}
-
 /** Sparse form of a dense bucket array from the core. */
 export function fromDense(dense: ArrayLike<number>, count: number, sumNs: number, minNs: number, maxNs: number): LatencyHistogram {
   const buckets: Array<[number, number]> = [];

@@ -182,7 +182,7 @@ export class Scheduler {
       }
       // On time: give back some of the lead that earlier late windows added.
       this.leadMs = Math.max(INITIAL_LEAD_MS, Math.round(this.leadMs * 0.75));
-      const broken = isolationProblem(s.mode, results, target.nsInode, limits.host.nsInode, held?.nsInode);
+      const broken = isolationProblem(s.mode, results, limits.host.nsInode, held?.nsInode);
       if (broken) {
         st.failure = failure(constants.errno.EINVAL, 'isolation check', broken);
         return undefined;
@@ -210,7 +210,7 @@ export function toolKeyBase(worker: number, pid: number = process.pid): number {
 }
 
 /** Every window is checked: the processes ran where the mode says. */
-export function isolationProblem(mode: Mode, results: readonly WindowResult[], _fresh: number, hostInode: number, sharedInode: number | undefined): string | null {
+export function isolationProblem(mode: Mode, results: readonly WindowResult[], hostInode: number, sharedInode: number | undefined): string | null {
   const inodes = results.flatMap((r) => (r.parties === 2 ? [r.nsInode, r.nsInodeB] : [r.nsInode]));
   if (mode === 'host' && inodes.some((i) => i !== hostInode)) return `isolation check: host-mode processes ran outside the host namespace (${inodes.join(', ')})`;
   if (mode === 'shared' && inodes.some((i) => i !== sharedInode)) return `isolation check: shared-mode processes ran in namespaces ${[...new Set(inodes)].join(', ')}, not the scenario's ${sharedInode}`;

@@ -4,7 +4,7 @@
  * (a UsageError, mapped by cli.ts).
  */
 import { appendFileSync, readFileSync } from 'node:fs';
-import { parse } from '../args.js';
+import { parse, oneOf } from '../args.js';
 import { compareDocuments, parseMetric, parseThreshold, type CompareMetric, type CompareResult } from '../compare.js';
 import { UsageError } from '../errors.js';
 import { renderCompareMarkdown } from '../report/markdown.js';
@@ -43,11 +43,7 @@ export const COMPARE_HELP = `ipcns-bench compare BASE.json CURRENT.json [flags]
 
 /** Parses --format. */
 export function parseFormat(text: string): OutputFormat {
-  const v = text.trim();
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(v)) {
-    throw new UsageError(`--format ${JSON.stringify(text)}: not one of ${OUTPUT_FORMATS.join(', ')}`);
-  }
-  return v as OutputFormat;
+  return oneOf('--format', text, OUTPUT_FORMATS);
 }
 
 /** Reads and checks a result document; every problem is a UsageError naming the file. */

@@ -5,7 +5,7 @@
  * listed on stderr.
  */
 import { writeFileSync } from 'node:fs';
-import { parse } from '../args.js';
+import { parse, oneOf } from '../args.js';
 import { UsageError } from '../errors.js';
 import { EXPORT_FORMATS, exportDocument, type ExportFormat } from '../export.js';
 import { jsonText, readDocument, type CommandIo } from './compare.js';
@@ -24,11 +24,7 @@ export const EXPORT_HELP = `ipcns-bench export FILE --to FORMAT [--output PATH]
   Only completed scenarios are exported; the others are listed on stderr.`;
 
 export function parseExportFormat(text: string): ExportFormat {
-  const v = text.trim();
-  if (!(EXPORT_FORMATS as readonly string[]).includes(v)) {
-    throw new UsageError(`--to ${JSON.stringify(text)}: not one of ${EXPORT_FORMATS.join(', ')}`);
-  }
-  return v as ExportFormat;
+  return oneOf('--to', text, EXPORT_FORMATS);
 }
 
 export async function exportCommand(argv: string[], io: CommandIo): Promise<number> {
