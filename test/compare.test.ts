@@ -37,6 +37,15 @@ const ids = (prefix: string): string[] => SCENARIOS.filter((s) => s.id.startsWit
 
 
 /** What cli.ts does with a command: its exit code, or 2 for a UsageError. */
+/** A copy of `doc` in which scenario `index` errored with ENOSPC. */
+function withFailure(doc: ResultDocument, index: number): { doc: ResultDocument; scenario: ScenarioResult } {
+  const copy = structuredClone(doc);
+  const scenario = copy.scenarios[index] as ScenarioResult;
+  scenario.state = 'errored';
+  scenario.failure = { errno: 28, code: 'ENOSPC', call: 'msgget', message: 'msgget failed: ENOSPC' };
+  return { doc: copy, scenario };
+}
+
 async function exitCode(argv: string[], io: CommandIo = memoryIo()): Promise<number> {
   try {
     return await compareCommand(argv, io);
@@ -263,10 +272,7 @@ describe('scenarios that cannot be compared', () => {
   });
 
   it('lists matched scenarios that did not complete, with the reason', () => {
-    const current = structuredClone(again);
-    const s = current.scenarios[1] as ScenarioResult;
-    s.state = 'errored';
-    s.failure = { errno: 28, code: 'ENOSPC', call: 'msgget', message: 'msgget failed: ENOSPC' };
+    const { doc: current, scenario: s } = withFailure(again, 1);
     const r = compare(base, current);
     expect(r.notCompared).toEqual([{ id: s.id, reason: 'errored in current: msgget failed: ENOSPC' }]);
     expect(r.rows.map((x) => x.id)).not.toContain(s.id);
@@ -423,10 +429,7 @@ describe('compareCommand', () => {
   });
 
   it('a scenario that completed in base and failed in current fails the gate', () => {
-    const current = structuredClone(again);
-    const s = current.scenarios[0] as ScenarioResult;
-    s.state = 'errored';
-    s.failure = { errno: 28, code: 'ENOSPC', call: 'msgget', message: 'msgget failed: ENOSPC' };
+    const { doc: current, scenario: s } = withFailure(again, 0);
     const r = compare(base, current);
     expect(r.broken).toEqual([s.id]);
     expect(r.notCompared.map((n) => n.id)).toContain(s.id);

@@ -4,7 +4,7 @@
  * removed by `clean`, and nobody else's objects are touched.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import type { ResultDocument } from '../src/result.js';
 import { validateResultDocument } from '../src/schema.js';
 import { allObjects } from '../src/sysvipc.js';
 import { runCli, startCli } from './helpers/cli.js';
+import { childPids } from './helpers/host-ipc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipcns-robust-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,20 +25,6 @@ writeFileSync(longWindow, JSON.stringify({
   budget: { timeMs: 60000, windowMs: 30000, warmupWindows: 0, minWindows: 2, maxWindows: 2 },
   matrix: [{ workload: ['ipc.lookup'], objects: [32], mode: ['host'], workers: [1], placement: ['same-cpu'] }],
 }));
-
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
 
 /** Resolves once the tool has finished its first scenario group (its document lists scenarios). */
 function afterFirstGroup(json: string): (text: string) => boolean {
@@ -71,10 +58,10 @@ describe.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s during a run', (
     const children = new Set<number>();
     const run = startCli(['run', '--workload', 'msg.pingpong,ipc.lookup,sem.pingpong', '--mode', 'host,isolated', '--time', '3000', '--json', json]);
     expect(await until(() => {
-      for (const c of childrenOf(run.pid)) children.add(c);
+      for (const c of childPids(run.pid)) children.add(c);
       return ready('');
     }, 60_000)).toBe(true);
-    for (const c of childrenOf(run.pid)) children.add(c);
+    for (const c of childPids(run.pid)) children.add(c);
     process.kill(run.pid, signal);
     sent = true;
     const r = await run.done;
@@ -99,7 +86,7 @@ describe('a second SIGINT', () => {
     const run = startCli(['run', '--suite', longWindow, '--json', json, '--quiet']);
     expect(await until(() => (listJournals().find((j) => j.pid === run.pid)?.live.length ?? 0) >= 32, 60_000)).toBe(true);
     const made = listJournals().find((j) => j.pid === run.pid)?.live ?? [];
-    const kids = childrenOf(run.pid);
+    const kids = childPids(run.pid);
     process.kill(run.pid, 'SIGINT');
     // Standard signals do not queue: send the second once the first has been handled.
     expect(await until(() => run.output().stderr.includes('SIGINT: stopping'), 10_000)).toBe(true);
@@ -126,7 +113,7 @@ describe('a SIGKILLed run, then clean', () => {
       // Wait until the measured process has made its objects (the journal lists them).
       expect(await until(() => (listJournals().find((j) => j.pid === run.pid)?.live.length ?? 0) >= 32, 60_000)).toBe(true);
       // Freeze the measured processes so they cannot clean up on their caller's death, then kill everything.
-      const kids = childrenOf(run.pid);
+      const kids = childPids(run.pid);
       expect(kids.length).toBeGreaterThan(0);
       for (const k of kids) process.kill(k, 'SIGSTOP');
       process.kill(run.pid, 'SIGKILL');

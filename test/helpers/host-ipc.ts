@@ -1,38 +1,13 @@
-/** What the host IPC namespace holds, read from /proc, for leftover checks. */
+/** What the host IPC namespace holds, and this process's children, for leftover checks. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { toolQueueNames } from '../../src/clean.js';
+import { allObjects, type SysvObject } from '../../src/sysvipc.js';
 
-export interface SysvObject {
-  kind: 'msg' | 'sem' | 'shm';
-  key: number;
-  id: number;
-  /** Pids the kernel records for the object: lspid/lrpid (msg), cpid/lpid (shm); none for sem. */
-  pids: number[];
-}
-
-function parse(kind: SysvObject['kind']): SysvObject[] {
-  const lines = readFileSync(`/proc/sysvipc/${kind}`, 'utf8').trim().split('\n');
-  const header = (lines.shift() ?? '').trim().split(/\s+/);
-  const col = (name: string): number => header.indexOf(name);
-  const pidCols = (kind === 'msg' ? ['lspid', 'lrpid'] : kind === 'shm' ? ['cpid', 'lpid'] : []).map(col);
-  return lines.filter((l) => l.trim()).map((l) => {
-    const f = l.trim().split(/\s+/).map(Number);
-    return { kind, key: f[col('key')] ?? 0, id: f[col(kind === 'msg' ? 'msqid' : kind === 'sem' ? 'semid' : 'shmid')] ?? -1, pids: pidCols.map((c) => f[c] ?? 0) };
-  });
-}
-
-export function sysvObjects(): SysvObject[] {
-  return [...parse('msg'), ...parse('sem'), ...parse('shm')];
-}
+export type { SysvObject };
+export const sysvObjects = allObjects;
 
 /** POSIX queues in the host's mqueue mount that carry the tool's name prefix. */
-export function toolQueues(): string[] {
-  if (!existsSync('/dev/mqueue')) return [];
-  try {
-    return readdirSync('/dev/mqueue').filter((n) => n.startsWith('ipcnsb-'));
-  } catch {
-    return [];
-  }
-}
+export const toolQueues = toolQueueNames;
 
 /** Objects present now that were not in `before` and that belong to the given pids, ids or keys. */
 export function newToolObjects(before: readonly SysvObject[], mine: { pids: Set<number>; ids: Set<string>; keys: Set<number> }): SysvObject[] {
@@ -47,16 +22,15 @@ export function pidExists(pid: number): boolean {
   return pid > 0 && existsSync(`/proc/${pid}`);
 }
 
-/** Child processes of this process, from /proc (zombies included). */
-export function childPids(): number[] {
-  const me = process.pid;
+/** Child processes of `parent` (this process by default), from /proc, zombies included. */
+export function childPids(parent: number = process.pid): number[] {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === me) out.push(Number(d));
+      if (ppid === parent) out.push(Number(d));
     } catch {
       // gone meanwhile
     }
