@@ -1,10 +1,11 @@
 /** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { parse, parseKinds, parseObjects, parseModes, parsePlacements, parseSizes, parseWorkers, parseWorkloads, integer } from '../args.js';
 import { monotonicNs } from '../clock.js';
 import { addResults, checkWritable, defaultTarget, newDocument, writeDocument, type DocumentTarget } from '../document.js';
 import { defaultRoute, machine } from '../env.js';
-import { UsageError } from '../errors.js';
+import { failure, UsageError } from '../errors.js';
 import { PoolExecutor, type Executor } from '../executor.js';
 import { preflightProblem, unsupportedOnRoute, type TargetLimits } from '../preflight.js';
 import { closeJournal, openJournal } from '../journal.js';
@@ -125,8 +126,10 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       const key = JSON.stringify(s.sysctls);
       if (s.mode !== 'host' && !fresh.has(key)) fresh.set(key, await executor.limits(true, route, s.sysctls));
     }
-    const limitsOf = (s: Scenario): TargetLimits | Failure => {
-      const f = fresh.get(JSON.stringify(s.sysctls)) ?? fresh.get('{}') ?? { ok: true as const, value: host };
+    /** The limits a scenario runs under; a failure when the fresh namespace it needs cannot be made. */
+    const limitsOf = (s: Pick<Scenario, 'mode' | 'sysctls'>): TargetLimits | Failure => {
+      const f = s.mode === 'host' ? undefined : fresh.get(JSON.stringify(s.sysctls));
+      if (!f) return { host, fresh: host };
       return f.ok ? { host, fresh: f.value } : f.failure;
     };
 
@@ -158,12 +161,11 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       for (const [id, f] of unavailable) ctx.stderr.write(`skipped ${id}: ${f.message}\n`);
     }
 
-    const emptyLimits = host;
     const doc: ResultDocument = newDocument({
       ...m,
       timerNs: 0,
       route,
-      limits: { host, fresh: [...fresh.values()].find((f) => f.ok)?.value ?? emptyLimits },
+      limits: { host, fresh: [...fresh.values()].find((f) => f.ok)?.value ?? host },
     }, { suite: suite.name, argv }, startedAt);
     writeDocument(doc, target);
 
@@ -172,9 +174,10 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       executor,
       cpus: m.usableCpus,
       route,
+      // Only scenarios whose limits could be read are run.
       limits: (sysctls) => {
-        const f = fresh.get(JSON.stringify(sysctls));
-        return Promise.resolve({ host, fresh: f?.ok ? f.value : host });
+        const l = limitsOf({ mode: 'shared', sysctls });
+        return Promise.resolve('errno' in l ? { host, fresh: host } : l);
       },
       nowNs: monotonicNs,
       wallMs: () => performance.now(),
@@ -190,11 +193,11 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     const groups = groupByComparison(scenarios);
     for (const [i, group] of groups.entries()) {
       if (ctx.signal.aborted) {
-        addResults(doc, group.map((s) => skipped(s, 'interrupted before it ran', m.usableCpus.length)), []);
+        addResults(doc, group.map((s) => skipped(s, failure(constants.errno.EINTR, 'interrupted', 'interrupted before it ran'), m.usableCpus.length)), []);
         continue;
       }
       const runnable = group.filter((s) => !unavailable.has(s.id));
-      const skippedHere = group.filter((s) => unavailable.has(s.id)).map((s) => ({ ...skipped(s, '', m.usableCpus.length), failure: unavailable.get(s.id) as Failure }));
+      const skippedHere = group.filter((s) => unavailable.has(s.id)).map((s) => skipped(s, unavailable.get(s.id) as Failure, m.usableCpus.length));
       progress.event({ type: 'group', index: i + 1, total: groups.length, scenarios: group });
       const { results, comparisons } = runnable.length > 0 ? await scheduler.runGroup(runnable) : { results: [], comparisons: [] };
       addResults(doc, [...results, ...skippedHere], comparisons);
@@ -220,10 +223,6 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
   }
 }
 
-function skipped(s: Scenario, reason: string, cpuCount: number): ResultDocument['scenarios'][number] {
-  return {
-    id: s.id, workload: s.workload, params: s.params, mode: s.mode, workers: s.workers, placement: s.placement, sysctls: s.sysctls,
-    state: 'skipped', oversubscribed: s.workers > cpuCount,
-    failure: { errno: 4, code: 'EINTR', call: 'interrupted', message: reason },
-  };
+function skipped(s: Scenario, why: Failure, cpuCount: number): ResultDocument['scenarios'][number] {
+  return { ...s, state: 'skipped', oversubscribed: s.workers > cpuCount, failure: why };
 }
