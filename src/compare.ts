@@ -58,21 +58,9 @@ export interface MetricInfo {
    */
   negligibleBelow?: number;
   value(s: ScenarioResult): number | undefined;
-  /** The raw per-window field (validated by the caller), undefined when absent. */
+  /** The per-window series, undefined when absent (older or foreign documents); checked by the caller. */
   windows(s: ScenarioResult): unknown;
 }
-
-/**
- * Optional per-window fields a result document may carry beside
- * `throughput.windows`. Not part of ResultDocument yet: read when present.
- */
-interface WindowSeries {
-  cpuNsPerOpWindows?: unknown;
-  ctxSwitchesPerOpWindows?: unknown;
-  latency?: { p99Windows?: unknown };
-}
-
-const series = (s: ScenarioResult): WindowSeries => s as unknown as WindowSeries;
 
 export const METRICS: Readonly<Record<CompareMetric, MetricInfo>> = {
   throughput: {
@@ -91,7 +79,7 @@ export const METRICS: Readonly<Record<CompareMetric, MetricInfo>> = {
     biggerIsBetter: false,
     windowsField: 'latency.p99Windows',
     value: (s) => s.latency?.p99,
-    windows: (s) => series(s).latency?.p99Windows,
+    windows: (s) => s.latency?.p99Windows,
   },
   'cpu-per-op': {
     metric: 'cpu-per-op',
@@ -100,7 +88,7 @@ export const METRICS: Readonly<Record<CompareMetric, MetricInfo>> = {
     biggerIsBetter: false,
     windowsField: 'cpuNsPerOpWindows',
     value: (s) => s.cpuNsPerOp,
-    windows: (s) => series(s).cpuNsPerOpWindows,
+    windows: (s) => s.cpuNsPerOpWindows,
   },
   'cs-per-op': {
     metric: 'cs-per-op',
@@ -110,7 +98,7 @@ export const METRICS: Readonly<Record<CompareMetric, MetricInfo>> = {
     windowsField: 'ctxSwitchesPerOpWindows',
     negligibleBelow: 0.01,
     value: (s) => s.ctxSwitchesPerOp,
-    windows: (s) => series(s).ctxSwitchesPerOpWindows,
+    windows: (s) => s.ctxSwitchesPerOpWindows,
   },
 };
 

@@ -1,3 +1,5 @@
+import type { Comparison, ScenarioResult } from '../result.js';
+
 /** Number formatting shared by the reporters: every figure carries its unit. */
 
 /**
@@ -48,4 +50,21 @@ export function ratio(r: number, ci: [number, number]): string {
 export function pValue(p: number): string {
   if (!Number.isFinite(p)) return '—';
   return p < 0.0001 ? '<0.0001' : p.toFixed(4);
+}
+
+/** What a reader must know about a scenario's row; `strong` marks its state where the format can. */
+export function scenarioNotes(s: ScenarioResult, strong: (text: string) => string = (t) => t): string {
+  const out: string[] = [];
+  if (s.state !== 'completed') out.push(`${strong(s.state)}${s.failure ? `: ${s.failure.message}` : ''}`);
+  else if (s.failure) out.push(s.failure.message);
+  if (s.oversubscribed) out.push('oversubscribed: more workers than CPUs, shown not trusted');
+  if (s.placement === 'any') out.push('placement uncontrolled');
+  return out.join('; ');
+}
+
+/** A mode comparison's verdict in words; `mark` styles a difference (colour, bold). */
+export function verdictWords(c: Comparison, mark: (text: string, slower: boolean) => string = (t) => t): string {
+  if (c.verdict === 'faster') return mark(`${c.a} faster`, false);
+  if (c.verdict === 'slower') return mark(`${c.a} slower`, true);
+  return 'no significant difference';
 }

@@ -5,9 +5,9 @@
  * markdown tables, no HTML.
  */
 import { changeText, metricText, pValueText, ratioText, verdictSummary, type CompareResult, type CompareRow } from '../compare.js';
-import type { Comparison, ResultDocument, ScenarioResult } from '../result.js';
+import type { ResultDocument, ScenarioResult } from '../result.js';
 import { workloadInfo } from '../workloads.js';
-import { duration, megabytes, opsPerSec, params, pValue, ratio } from './format.js';
+import { duration, megabytes, opsPerSec, params, pValue, ratio, scenarioNotes, verdictWords } from './format.js';
 
 /** Text safe inside a table cell: pipes escaped, line breaks flattened. */
 export function cell(text: string): string {
@@ -67,21 +67,6 @@ export function renderCompareMarkdown(r: CompareResult): string {
   return `${out.join('\n\n')}\n`;
 }
 
-function notes(s: ScenarioResult): string {
-  const out: string[] = [];
-  if (s.state !== 'completed') out.push(`**${s.state}**${s.failure ? `: ${s.failure.message}` : ''}`);
-  else if (s.failure) out.push(s.failure.message);
-  if (s.oversubscribed) out.push('oversubscribed: more workers than CPUs, shown not trusted');
-  if (s.placement === 'any') out.push('placement uncontrolled');
-  return cell(out.join('; '));
-}
-
-function comparisonVerdict(c: Comparison): string {
-  if (c.verdict === 'faster') return `**${c.a} faster**`;
-  if (c.verdict === 'slower') return `**${c.a} slower**`;
-  return 'no significant difference';
-}
-
 /** `ipcns-bench run --format markdown`: the machine, one table per workload, the mode comparisons. */
 export function renderRunMarkdown(doc: ResultDocument): string {
   const e = doc.env;
@@ -116,7 +101,7 @@ export function renderRunMarkdown(doc: ResultDocument): string {
         duration(s.latency?.p99),
         duration(s.cpuNsPerOp),
         s.ctxSwitchesPerOp !== undefined ? s.ctxSwitchesPerOp.toFixed(2) : '—',
-        notes(s),
+        cell(scenarioNotes(s, (t) => `**${t}**`)),
       ]),
     ));
   }
@@ -136,7 +121,7 @@ export function renderRunMarkdown(doc: ResultDocument): string {
           `${c.a} / ${c.b}`,
           ratio(c.ratio, c.ci95),
           pValue(c.pValue),
-          comparisonVerdict(c),
+          verdictWords(c, (t) => `**${t}**`),
         ];
       }),
     ));

@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import { changeText, metricText, pValueText, ratioText, verdictSummary, type CompareResult, type CompareRow } from '../compare.js';
 import type { Comparison, ResultDocument, ScenarioResult } from '../result.js';
 import { workloadInfo } from '../workloads.js';
-import { duration, megabytes, opsPerSec, params, pValue, ratio } from './format.js';
+import { duration, megabytes, opsPerSec, params, pValue, ratio, scenarioNotes, verdictWords } from './format.js';
 
 export interface TableOptions {
   color: boolean;
@@ -17,15 +17,6 @@ const ansi = (code: number, color: boolean) => (s: string): string => (color ? `
 
 function table(head: string[], color: boolean): Table.Table {
   return new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });
-}
-
-function notes(s: ScenarioResult): string {
-  const out: string[] = [];
-  if (s.state !== 'completed' && s.failure) out.push(`${s.state}: ${s.failure.message}`);
-  else if (s.failure) out.push(s.failure.message);
-  if (s.oversubscribed) out.push('oversubscribed: more workers than CPUs, shown not trusted');
-  if (s.placement === 'any') out.push('placement uncontrolled');
-  return out.join('; ');
 }
 
 export function renderScenarios(doc: ResultDocument, o: TableOptions): string {
@@ -50,18 +41,12 @@ export function renderScenarios(doc: ResultDocument, o: TableOptions): string {
         duration(s.latency?.p99),
         duration(s.cpuNsPerOp),
         s.ctxSwitchesPerOp !== undefined ? s.ctxSwitchesPerOp.toFixed(2) : '—',
-        notes(s),
+        scenarioNotes(s),
       ]);
     }
     parts.push(`${bold(workload)}${info ? ` (op: ${info.op})` : ''}\n${t.toString()}`);
   }
   return parts.join('\n\n');
-}
-
-function verdictText(c: Comparison, color: boolean): string {
-  if (c.verdict === 'faster') return ansi(32, color)(`${c.a} faster`);
-  if (c.verdict === 'slower') return ansi(31, color)(`${c.a} slower`);
-  return 'no significant difference';
 }
 
 export function renderComparisons(doc: ResultDocument, o: TableOptions): string {
@@ -78,7 +63,7 @@ export function renderComparisons(doc: ResultDocument, o: TableOptions): string 
       `${c.a} / ${c.b}`,
       ratio(c.ratio, c.ci95),
       pValue(c.pAdjusted ?? c.pValue),
-      verdictText(c, o.color),
+      verdictWords(c, (t, slower) => ansi(slower ? 31 : 32, o.color)(t)),
     ]);
   }
   const test = doc.comparisons[0]?.test ?? '';
