@@ -618,11 +618,6 @@ static int64_t read_sysctl(const char *path, int field)
     return -1;
 }
 
-struct probe_page {
-    struct ipcb_limits limits;
-    volatile int32_t ready;
-};
-
 static void fill_limits(struct ipcb_limits *l)
 {
     l->ns_inode = ns_inode_self();
@@ -642,109 +637,156 @@ static void fill_limits(struct ipcb_limits *l)
 }
 
 /*
- * Forks a child into a fresh namespace (or the host's), writes the sysctls,
- * reads the limits and, if hold_fd is set, waits on the pipe until the caller
- * has opened the /proc/<child>/ns files so that the namespace outlives the child.
+ * A held child: forked into a fresh namespace (or ours), it runs a body that
+ * fills a shared page, says it is ready, and waits on a pipe until the caller
+ * has looked at its namespace (opened /proc/<pid>/ns files, looked up its
+ * objects from outside). Releasing it lets it exit; a fresh namespace with no
+ * fd held then dies with it, objects and all.
  */
-static int probe_child(int fresh, int route, const char *sysctls, struct ipcb_limits *out, struct ipcb_ns *hold)
+struct held_page {
+    volatile int32_t ready;
+    int32_t err;
+    char call[IPCB_CALL_LEN];
+    union {
+        struct ipcb_limits limits;
+        struct { int32_t id; uint64_t inode; } queue;
+    } u;
+};
+
+struct held_child {
+    pid_t pid;
+    int release_fd;
+    struct held_page *page;
+};
+
+struct held_args {
+    const char *sysctls;   /* written in the fresh namespace first (copied before the fork) */
+    int64_t key;           /* probe body: the key of the queue to create */
+};
+
+typedef void (*held_body)(struct held_page *pg, const struct held_args *a);
+
+static void fail_into(int *err, char *call, int e, const char *name)
 {
-    struct probe_page *pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (pg == MAP_FAILED) { out->err = errno; copy_call(out->call, "mmap"); return -1; }
-    memset(pg, 0, sizeof(*pg));
+    *err = e;
+    copy_call(call, name);
+}
+
+static int hold_child(int fresh, int route, held_body body, const struct held_args *args, struct held_child *h, int *err, char *call)
+{
+    h->pid = -1;
+    h->release_fd = -1;
+    h->page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (h->page == MAP_FAILED) { h->page = NULL; fail_into(err, call, errno, "mmap"); return -1; }
+    memset(h->page, 0, sizeof(*h->page));
     char list[IPCB_SYSCTLS_LEN];
     size_t n = 0;
-    if (sysctls) for (; sysctls[n] && n < sizeof(list) - 1; n++) list[n] = sysctls[n];
+    if (args->sysctls) for (; args->sysctls[n] && n < sizeof(list) - 1; n++) list[n] = args->sysctls[n];
     list[n] = 0;
+    struct held_args local = { list, args->key };
     int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) != 0) { out->err = errno; copy_call(out->call, "pipe2"); munmap(pg, 4096); return -1; }
+    if (pipe2(pipefd, O_CLOEXEC) != 0) { fail_into(err, call, errno, "pipe2"); munmap(h->page, 4096); h->page = NULL; return -1; }
 
-    unsigned long flags = 0;
-    if (fresh) flags = CLONE_NEWIPC | (route == IPCB_ROUTE_USERNS ? CLONE_NEWUSER : 0);
+    unsigned long flags = fresh ? CLONE_NEWIPC | (route == IPCB_ROUTE_USERNS ? CLONE_NEWUSER : 0) : 0;
     pid_t caller = getpid();
     uid_t uid = geteuid();
     gid_t gid = getegid();
     pid_t pid = raw_clone(flags);
     if (pid < 0) {
-        out->err = errno;
-        copy_call(out->call, route == IPCB_ROUTE_USERNS && fresh ? "clone(CLONE_NEWUSER|CLONE_NEWIPC)" : "clone(CLONE_NEWIPC)");
-        close(pipefd[0]); close(pipefd[1]); munmap(pg, 4096);
+        fail_into(err, call, errno, flags & CLONE_NEWUSER ? "clone(CLONE_NEWUSER|CLONE_NEWIPC)" : flags ? "clone(CLONE_NEWIPC)" : "clone");
+        close(pipefd[0]); close(pipefd[1]); munmap(h->page, 4096); h->page = NULL;
         return -1;
     }
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != caller) _exit(0);
         close(pipefd[1]);
-        char failed[IPCB_CALL_LEN] = "";
-        int err = 0;
-        if (fresh && route == IPCB_ROUTE_USERNS) err = map_self_to_root(uid, gid, failed);
-        if (!err && fresh && list[0]) err = write_sysctls(list, failed);
-        if (err) { pg->limits.err = err; copy_call(pg->limits.call, failed); }
-        else fill_limits(&pg->limits);
+        struct held_page *pg = h->page;
+        int e = 0;
+        if (fresh && route == IPCB_ROUTE_USERNS) e = map_self_to_root(uid, gid, pg->call);
+        if (!e && fresh && list[0]) e = write_sysctls(list, pg->call);
+        if (e) pg->err = e;
+        else body(pg, &local);
         __atomic_store_n(&pg->ready, 1, __ATOMIC_SEQ_CST);
         char b;
         while (read(pipefd[0], &b, 1) < 0 && errno == EINTR) {}
         _exit(0);
     }
     close(pipefd[0]);
-    /* Wait for the child to have filled the page: its pidfd would not tell us, so spin-sleep briefly. */
-    for (int i = 0; i < 20000 && !__atomic_load_n(&pg->ready, __ATOMIC_SEQ_CST); i++) {
+    h->pid = pid;
+    h->release_fd = pipefd[1];
+    /* Wait for the body to have filled the page: its pidfd would not tell us, so sleep briefly in turns. */
+    for (int i = 0; i < 20000 && !__atomic_load_n(&h->page->ready, __ATOMIC_SEQ_CST); i++) {
         struct timespec ms = { 0, 100000 };
         nanosleep(&ms, NULL);
     }
-    int rc = 0;
-    if (!pg->ready) { out->err = ETIMEDOUT; copy_call(out->call, "namespace probe"); rc = -1; }
-    else {
-        *out = pg->limits;
-        if (out->err) rc = -1;
-    }
-    if (rc == 0 && hold) {
-        char path[64] = "/proc/";
-        char *p = put_uint(path + 6, (uint64_t)pid);
-        const char *tail = "/ns/ipc";
-        while (*tail) *p++ = *tail++;
-        *p = 0;
-        hold->ipc_fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (hold->ipc_fd < 0) { out->err = errno; copy_call(out->call, "open(/proc/pid/ns/ipc)"); rc = -1; }
-        hold->user_fd = -1;
-        if (rc == 0 && fresh && route == IPCB_ROUTE_USERNS) {
-            p = put_uint(path + 6, (uint64_t)pid);
-            tail = "/ns/user";
-            while (*tail) *p++ = *tail++;
-            *p = 0;
-            hold->user_fd = open(path, O_RDONLY | O_CLOEXEC);
-            if (hold->user_fd < 0) { out->err = errno; copy_call(out->call, "open(/proc/pid/ns/user)"); rc = -1; }
-        }
-    }
-    close(pipefd[1]); /* releases the child */
-    int st;
-    while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {}
-    munmap(pg, 4096);
-    return rc;
+    if (!h->page->ready) { fail_into(err, call, ETIMEDOUT, "namespace probe"); return -1; }
+    if (h->page->err) { fail_into(err, call, h->page->err, h->page->call); return -1; }
+    return 0;
+}
+
+static void release_child(struct held_child *h)
+{
+    if (h->release_fd >= 0) close(h->release_fd);
+    if (h->pid > 0) { int st; while (waitpid(h->pid, &st, __WALL) < 0 && errno == EINTR) {} }
+    if (h->page) munmap(h->page, 4096);
+    h->pid = -1;
+    h->release_fd = -1;
+    h->page = NULL;
+}
+
+static void limits_body(struct held_page *pg, const struct held_args *a)
+{
+    (void)a;
+    fill_limits(&pg->u.limits);
+}
+
+/* Opens /proc/<pid>/ns/<name>, e.g. "ipc". */
+static int open_ns(pid_t pid, const char *name)
+{
+    char path[64] = "/proc/";
+    char *p = put_uint(path + 6, (uint64_t)pid);
+    for (const char *t = "/ns/"; *t; t++) *p++ = *t;
+    while (*name) *p++ = *name++;
+    *p = 0;
+    return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 int32_t ipcb_limits(int32_t fresh, int32_t route, const char *sysctls, struct ipcb_limits *out)
 {
     memset(out, 0, sizeof(*out));
-    return probe_child(fresh, route, sysctls, out, NULL);
+    struct held_args args = { sysctls, 0 };
+    struct held_child h;
+    int rc = hold_child(fresh, route, limits_body, &args, &h, &out->err, out->call);
+    if (rc == 0) *out = h.page->u.limits;
+    release_child(&h);
+    return rc;
 }
 
 int32_t ipcb_ns_open(int32_t route, const char *sysctls, struct ipcb_ns *out)
 {
-    struct ipcb_limits l;
     memset(out, 0, sizeof(*out));
-    memset(&l, 0, sizeof(l));
     out->ipc_fd = out->user_fd = -1;
-    int rc = probe_child(1, route, sysctls, &l, out);
+    struct held_args args = { sysctls, 0 };
+    struct held_child h;
+    int rc = hold_child(1, route, limits_body, &args, &h, &out->err, out->call);
+    if (rc == 0) {
+        /* These fds keep the namespace (and its user namespace) alive after the child exits. */
+        out->ns_inode = h.page->u.limits.ns_inode;
+        out->ipc_fd = open_ns(h.pid, "ipc");
+        if (out->ipc_fd < 0) { fail_into(&out->err, out->call, errno, "open(/proc/pid/ns/ipc)"); rc = -1; }
+        if (rc == 0 && route == IPCB_ROUTE_USERNS) {
+            out->user_fd = open_ns(h.pid, "user");
+            if (out->user_fd < 0) { fail_into(&out->err, out->call, errno, "open(/proc/pid/ns/user)"); rc = -1; }
+        }
+    }
+    release_child(&h);
     if (rc != 0) {
-        out->err = l.err;
-        copy_call(out->call, l.call);
         if (out->ipc_fd >= 0) close(out->ipc_fd);
         if (out->user_fd >= 0) close(out->user_fd);
         out->ipc_fd = out->user_fd = -1;
-        return -1;
     }
-    out->ns_inode = l.ns_inode;
-    return 0;
+    return rc;
 }
 
 int32_t ipcb_ns_close(int32_t ipc_fd, int32_t user_fd)
@@ -785,68 +827,30 @@ int64_t ipcb_now_ns(void) { return ipcb_clock(); }
 
 /* ---------- isolation probe ---------- */
 
+static void queue_body(struct held_page *pg, const struct held_args *a)
+{
+    int id = msgget((key_t)a->key, IPC_CREAT | IPC_EXCL | 0600);
+    if (id < 0) { pg->err = errno; copy_call(pg->call, "msgget"); return; }
+    pg->u.queue.id = id;
+    pg->u.queue.inode = ns_inode_self();
+}
+
 int32_t ipcb_isolation_probe(int32_t route, int64_t key, struct ipcb_probe *out)
 {
     memset(out, 0, sizeof(*out));
-    struct probe_shared { volatile int32_t ready; int32_t err; char call[IPCB_CALL_LEN]; int32_t id; uint64_t inode; } *pg;
-    pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (pg == MAP_FAILED) { out->err = errno; copy_call(out->call, "mmap"); return -1; }
-    memset(pg, 0, sizeof(*pg));
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) != 0) { out->err = errno; copy_call(out->call, "pipe2"); munmap(pg, 4096); return -1; }
-    pid_t caller = getpid();
-    uid_t uid = geteuid();
-    gid_t gid = getegid();
-    unsigned long flags = CLONE_NEWIPC | (route == IPCB_ROUTE_USERNS ? CLONE_NEWUSER : 0);
-    pid_t pid = raw_clone(flags);
-    if (pid < 0) {
-        out->err = errno;
-        copy_call(out->call, route == IPCB_ROUTE_USERNS ? "clone(CLONE_NEWUSER|CLONE_NEWIPC)" : "clone(CLONE_NEWIPC)");
-        close(pipefd[0]); close(pipefd[1]); munmap(pg, 4096);
-        return -1;
-    }
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != caller) _exit(0);
-        close(pipefd[1]);
-        char failed[IPCB_CALL_LEN] = "msgget";
-        int err = 0;
-        if (route == IPCB_ROUTE_USERNS) err = map_self_to_root(uid, gid, failed);
-        int id = -1;
-        if (!err) {
-            id = msgget((key_t)key, IPC_CREAT | IPC_EXCL | 0600);
-            if (id < 0) err = errno;
-        }
-        pg->err = err;
-        copy_call(pg->call, failed);
-        pg->id = id;
-        pg->inode = ns_inode_self();
-        __atomic_store_n(&pg->ready, 1, __ATOMIC_SEQ_CST);
-        char b;
-        while (read(pipefd[0], &b, 1) < 0 && errno == EINTR) {}
-        if (id >= 0) msgctl(id, IPC_RMID, NULL);
-        _exit(0);
-    }
-    close(pipefd[0]);
-    for (int i = 0; i < 20000 && !__atomic_load_n(&pg->ready, __ATOMIC_SEQ_CST); i++) {
-        struct timespec ms = { 0, 100000 };
-        nanosleep(&ms, NULL);
-    }
-    int rc = 0;
-    if (!pg->ready) { out->err = ETIMEDOUT; copy_call(out->call, "isolation probe"); rc = -1; }
-    else if (pg->err) { out->err = pg->err; copy_call(out->call, pg->call); rc = -1; }
-    else {
+    struct held_args args = { NULL, key };
+    struct held_child h;
+    int rc = hold_child(1, route, queue_body, &args, &h, &out->err, out->call);
+    if (rc == 0) {
         /* The queue exists right now, inside the child's namespace. Look for it from ours. */
-        out->inner_id = pg->id;
-        out->inner_inode = pg->inode;
+        out->inner_id = h.page->u.queue.id;
+        out->inner_inode = h.page->u.queue.inode;
         out->host_get_errno = msgget((key_t)key, 0) < 0 ? errno : 0;
         struct msqid_ds ds;
-        if (msgctl(pg->id, IPC_STAT, &ds) < 0) out->host_stat_errno = errno;
+        if (msgctl(out->inner_id, IPC_STAT, &ds) < 0) out->host_stat_errno = errno;
         else out->host_stat_key = (int64_t)ds.msg_perm.__key;
     }
-    close(pipefd[1]);
-    int st;
-    while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {}
-    munmap(pg, 4096);
+    /* Released, the child exits and its namespace dies with the queue in it. */
+    release_child(&h);
     return rc;
 }
