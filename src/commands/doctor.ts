@@ -4,6 +4,7 @@ import { parse } from '../args.js';
 import { scanLeftovers } from '../clean.js';
 import { machine } from '../env.js';
 import { errnoCode } from '../errors.js';
+import { LIMIT_SYSCTLS, limitText } from '../limits.js';
 import { loadNativeCore } from '../native.js';
 import type { NamespaceLimits, Route } from '../types.js';
 
@@ -22,14 +23,8 @@ function sysctl(path: string): string | undefined {
   }
 }
 
-const LIMIT_NAMES: Array<[string, keyof NamespaceLimits]> = [
-  ['kernel.msgmax', 'msgmax'], ['kernel.msgmnb', 'msgmnb'], ['kernel.msgmni', 'msgmni'],
-  ['kernel.shmmax', 'shmmax'], ['kernel.shmmni', 'shmmni'], ['kernel.sem (semmni)', 'semmni'],
-  ['fs.mqueue.msg_max', 'mqMsgMax'], ['fs.mqueue.msgsize_max', 'mqMsgsizeMax'], ['fs.mqueue.queues_max', 'mqQueuesMax'],
-];
-
 function limitsLine(l: NamespaceLimits): string {
-  return LIMIT_NAMES.map(([n, k]) => `${n}=${l[k] >= Number.MAX_SAFE_INTEGER ? 'unlimited' : l[k]}`).join(' ');
+  return LIMIT_SYSCTLS.map(([name]) => `${name}=${limitText(l, name)}`).join(' ');
 }
 
 export function doctorItems(): DoctorItem[] {

@@ -2,24 +2,9 @@
 import { parse } from '../args.js';
 import { defaultRoute } from '../env.js';
 import { PoolExecutor, type Executor } from '../executor.js';
-import type { NamespaceLimits } from '../types.js';
+import { limitText } from '../limits.js';
 import { WORKLOADS } from '../workloads.js';
 import { suiteNames } from '../suite.js';
-
-const LIMIT_FIELD: Record<string, keyof NamespaceLimits> = {
-  'kernel.msgmax': 'msgmax', 'kernel.msgmnb': 'msgmnb', 'kernel.msgmni': 'msgmni',
-  'kernel.shmmax': 'shmmax', 'kernel.shmall': 'shmall', 'kernel.shmmni': 'shmmni',
-  'kernel.sem': 'semmsl',
-  'fs.mqueue.msg_max': 'mqMsgMax', 'fs.mqueue.msgsize_max': 'mqMsgsizeMax', 'fs.mqueue.queues_max': 'mqQueuesMax',
-};
-
-function limitValue(l: NamespaceLimits | undefined, name: string): string {
-  if (!l) return 'unavailable';
-  if (name === 'kernel.sem') return `${l.semmsl} ${l.semmns} ${l.semopm} ${l.semmni}`;
-  const field = LIMIT_FIELD[name];
-  const v = field ? l[field] : undefined;
-  return v === undefined ? '?' : v >= Number.MAX_SAFE_INTEGER ? 'unlimited' : String(v);
-}
 
 export async function listCommand(argv: string[], out: NodeJS.WriteStream, makeExecutor: () => Executor = () => new PoolExecutor(1)): Promise<number> {
   parse('list', argv, {});
@@ -38,7 +23,7 @@ export async function listCommand(argv: string[], out: NodeJS.WriteStream, makeE
         lines.push(`  --${p.name}  ${p.description}, default ${p.default}${p.unit ? ` ${p.unit}` : ''}${p.choices ? ` (${p.choices.join(', ')})` : ''}${p.min !== undefined ? `, at least ${p.min}` : ''}`);
       }
       for (const name of w.limitNames) {
-        lines.push(`  limit ${name}: host ${limitValue(host.ok ? host.value : undefined, name)}, fresh namespace ${limitValue(fresh.ok ? fresh.value : undefined, name)}`);
+        lines.push(`  limit ${name}: host ${limitText(host.ok ? host.value : undefined, name)}, fresh namespace ${limitText(fresh.ok ? fresh.value : undefined, name)}`);
       }
       lines.push('');
     }
