@@ -37,6 +37,16 @@ function afterFirstGroup(json: string): (text: string) => boolean {
   };
 }
 
+/** The state letter of a process from /proc/<pid>/stat (R, S, T, Z, ...). */
+function processState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return '';
+  }
+}
+
 /** Waits for a condition that another process brings about, up to a deadline. */
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -116,6 +126,9 @@ describe('a SIGKILLed run, then clean', () => {
       const kids = childPids(run.pid);
       expect(kids.length).toBeGreaterThan(0);
       for (const k of kids) process.kill(k, 'SIGSTOP');
+      // SIGSTOP takes effect asynchronously, and a pending SIGTERM (lower-numbered) would be
+      // delivered first: kill the tool only once every measured process is really stopped.
+      expect(await until(() => kids.every((k) => processState(k) === 'T'), 10_000)).toBe(true);
       process.kill(run.pid, 'SIGKILL');
       await run.done;
       for (const k of kids) process.kill(k, 'SIGKILL');
