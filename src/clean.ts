@@ -28,11 +28,11 @@ export interface LeftoverScan {
   foreign: Leftover[];
 }
 
-/** True while the pid runs this tool (a journal's owner still at work). */
+/** True while the pid runs this tool's CLI, the only writer of journals (their owner still at work). */
 export function runIsAlive(pid: number): boolean {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmd.includes('ipcns-bench') || cmd.includes('cli.js') || cmd.includes('vitest');
+    return cmd.includes('ipcns-bench') || cmd.includes('cli.js');
   } catch {
     return false;
   }

@@ -16,13 +16,12 @@ export function errnoCode(errno: number): string {
 /** Error as data, built in one place so every failure reads alike. */
 export function failure(errno: number, call: string, message?: string): Failure {
   const code = errnoCode(errno);
-  return { errno, code, call, message: message ?? describe(errno, code, call) };
+  return { errno, code, call, message: message ?? describe(code, call) };
 }
 
-function describe(errno: number, code: string, call: string): string {
+function describe(code: string, call: string): string {
   const head = `${call} failed: ${code}`;
   const hint = hintFor(code, call);
-  void errno;
   return hint ? `${head}: ${hint}` : head;
 }
 
