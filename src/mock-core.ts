@@ -107,6 +107,7 @@ export function createMockCore(options: MockOptions = {}): Core {
         partnerPid: 0,
         objId: -1,
         latency: { count, sumNs: sum, minNs: count ? min : 0, maxNs: max, buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]) },
+        marks: [[0, spec.startNs], [ops, spec.stopNs]],
       };
       if (fail) result.failure = failure(fail.errno, fail.call);
       return result;

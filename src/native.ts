@@ -13,7 +13,8 @@ import { NATIVE_LIBRARY } from './paths.js';
 import type { Core, HeldNamespace, IsolationProbe, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from './types.js';
 import { workloadInfo } from './workloads.js';
 
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
+const MAX_MARKS = 256;
 const CALL_LEN = 32;
 const SYSCTLS_LEN = 512;
 const HIST_BUCKETS = 128 + 35 * 64;
@@ -39,6 +40,7 @@ const Spec = koffi.struct('ipcb_spec', {
   start_ns: 'int64_t',
   stop_ns: 'int64_t',
   deadline_ns: 'int64_t',
+  mark_ns: 'int64_t',
   sysctls: koffi.array('char', SYSCTLS_LEN, 'String'),
 });
 
@@ -66,6 +68,9 @@ const Result = koffi.struct('ipcb_result', {
   partner_pid: 'int32_t',
   parties: 'int32_t',
   obj_id: 'int32_t',
+  marks: 'uint32_t',
+  mark_ops: koffi.array('uint64_t', MAX_MARKS, 'Array'),
+  mark_at: koffi.array('int64_t', MAX_MARKS, 'Array'),
 });
 
 const Limits = koffi.struct('ipcb_limits', {
@@ -102,6 +107,7 @@ interface RawResult {
   ns_inode: number; ns_inode_b: number; timer_ns: number;
   lat_count: number; lat_sum_ns: number; lat_min_ns: number; lat_max_ns: number;
   hist: Uint32Array; leader_pid: number; partner_pid: number; parties: number; obj_id: number;
+  marks: number; mark_ops: Array<number | bigint>; mark_at: Array<number | bigint>;
 }
 interface RawProbe {
   err: number; call: string; inner_id: number; inner_inode: number;
@@ -180,6 +186,7 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
         start_ns: spec.startNs,
         stop_ns: spec.stopNs,
         deadline_ns: spec.deadlineNs,
+        mark_ns: spec.markNs ?? 0,
         sysctls: spec.mode === 'isolated' ? encodeSysctls(spec.sysctls) : '',
       }, out);
       const result: WindowResult = {
@@ -202,6 +209,7 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
         partnerPid: out.partner_pid,
         objId: out.obj_id,
         latency: fromDense(out.hist, Number(out.lat_count), Number(out.lat_sum_ns), Number(out.lat_min_ns), Number(out.lat_max_ns)),
+        marks: Array.from({ length: Math.min(out.marks, MAX_MARKS) }, (_, i): [number, number] => [Number(out.mark_ops[i]), Number(out.mark_at[i])]),
       };
       if (out.err !== 0) result.failure = failure(out.err, callName(out.call));
       return result;

@@ -44,6 +44,8 @@ export interface WindowSpec {
   startNs: number;
   stopNs: number;
   deadlineNs: number;
+  /** Sub-window length in ns: party A marks (ops, time) at each boundary; 0 or absent = none. */
+  markNs?: number;
   /** Sysctls written inside each fresh namespace, e.g. {"kernel.msgmni": "64"}. */
   sysctls: Record<string, string>;
   /** SysV key of the group's first object, created IPC_EXCL; 0 = IPC_PRIVATE. */
@@ -101,6 +103,8 @@ export interface WindowResult {
   /** Id of the group's first SysV object, -1 if none. */
   objId: number;
   latency: LatencyHistogram;
+  /** [ops completed, CLOCK_MONOTONIC ns] at the loop's start, at each sub-window boundary, and at its end. */
+  marks: Array<[number, number]>;
   failure?: Failure;
 }
 

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define IPCB_ABI_VERSION 1
+#define IPCB_ABI_VERSION 2
 
 /* Log-linear latency histogram: values below 128 ns are exact; above, each
  * power of two is split into 64 sub-buckets, so a bucket spans at most 1/64
@@ -17,6 +17,9 @@
 #define IPCB_HIST_LINEAR 128
 #define IPCB_HIST_OCTAVES 35
 #define IPCB_HIST_BUCKETS (IPCB_HIST_LINEAR + IPCB_HIST_OCTAVES * (1 << IPCB_HIST_SUB_BITS))
+
+/* Sub-window marks: party A records (ops, time) at each sub-window boundary of a window. */
+#define IPCB_MAX_MARKS 256
 
 #define IPCB_CALL_LEN 32
 #define IPCB_SYSCTLS_LEN 512
@@ -49,6 +52,7 @@ struct ipcb_spec {
     int64_t start_ns;      /* absolute CLOCK_MONOTONIC start of the window */
     int64_t stop_ns;       /* absolute CLOCK_MONOTONIC end of the window */
     int64_t deadline_ns;   /* absolute: children still alive then are killed */
+    int64_t mark_ns;       /* sub-window length: party A marks (ops, time) as each one passes; 0 = none */
     char sysctls[IPCB_SYSCTLS_LEN]; /* "kernel/msgmni=64\n..." written in fresh namespaces */
 };
 
@@ -76,6 +80,9 @@ struct ipcb_result {
     int32_t partner_pid;
     int32_t parties;
     int32_t obj_id;            /* id of the group's first SysV object (-1 if none) */
+    uint32_t marks;            /* sub-window marks recorded: the loop's start, each boundary, its end */
+    uint64_t mark_ops[IPCB_MAX_MARKS];   /* ops party A had completed at each mark */
+    int64_t mark_at[IPCB_MAX_MARKS];     /* CLOCK_MONOTONIC of each mark */
 };
 
 /* Limits of one IPC namespace, as read from /proc/sys inside it. -1 = unreadable. */

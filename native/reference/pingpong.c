@@ -3,9 +3,12 @@
  * over one SysV queue for a fixed time, nothing else. The tool's figure for
  * the same size and placement should match this one.
  *
- *   reference-pingpong [size=64] [seconds=1] [cpu_a=0] [cpu_b=0] [newipc=0]
+ *   reference-pingpong [size=64] [seconds=1] [cpu_a=0] [cpu_b=0] [newipc=0] [window_ms=0]
  * cpu -1 leaves a process unpinned; newipc=1 runs both in a fresh IPC namespace.
  * Prints: round_trips seconds round_trips_per_second
+ * With window_ms > 0 it also prints, before that line, one line per window of
+ * that length (back to back, the same two processes): "w round_trips seconds
+ * round_trips_per_second". The noise study (docs/noise-study.md) reads these.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -43,6 +46,7 @@ int main(int argc, char **argv)
     int cpu_a = argc > 3 ? atoi(argv[3]) : 0;
     int cpu_b = argc > 4 ? atoi(argv[4]) : 0;
     int newipc = argc > 5 ? atoi(argv[5]) : 0;
+    double window = argc > 6 ? atof(argv[6]) / 1000.0 : 0.0;
     static struct msg m;
 
     if (size > sizeof(m.mtext)) { fprintf(stderr, "size at most %zu\n", sizeof(m.mtext)); return 2; }
@@ -61,14 +65,20 @@ int main(int argc, char **argv)
         }
     }
     pin(cpu_a);
-    unsigned long long n = 0;
-    double t0 = now(), t1 = t0;
+    unsigned long long n = 0, wn = 0;
+    double t0 = now(), t1 = t0, w0 = t0;
     do {
         m.mtype = 1;
         if (msgsnd(q, &m, size, 0) < 0 || msgrcv(q, &m, size, 3, 0) < 0) { perror("msg"); break; }
         n++;
         /* one clock read per round trip, as in any fixed-time loop */
         t1 = now();
+        /* a window closes at the first round trip that ends past its length: no extra clock read */
+        if (window > 0 && t1 - w0 >= window) {
+            printf("w %llu %.6f %.1f\n", n - wn, t1 - w0, (n - wn) / (t1 - w0));
+            wn = n;
+            w0 = t1;
+        }
     } while (t1 - t0 < seconds);
     m.mtype = 2;
     msgsnd(q, &m, 0, 0);

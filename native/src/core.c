@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -298,15 +299,15 @@ static pid_t raw_clone(unsigned long flags)
 static int pidfd_open_(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 /*
- * Waits until one of the processes behind the pidfds exits or the absolute
- * time passes. Returns a bitmask of the fds (by position) whose process exited.
+ * Waits until one of the fds (pidfds, or an eventfd) is readable or the
+ * absolute time passes. Returns a bitmask of the fds (by position) that are.
  */
-static int wait_exit_until(const int *pidfds, int n, int64_t until_ns)
+static int wait_fds_until(const int *fds, int n, int64_t until_ns)
 {
     for (;;) {
-        struct pollfd pfd[2];
+        struct pollfd pfd[3];
         int k = 0;
-        for (int i = 0; i < n && i < 2; i++) pfd[k++] = (struct pollfd){ .fd = pidfds[i], .events = POLLIN };
+        for (int i = 0; i < n && i < 3; i++) pfd[k++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
         int64_t left = until_ns - ipcb_clock();
         if (left <= 0) left = 0;
         struct timespec ts = { (time_t)(left / 1000000000LL), (long)(left % 1000000000LL) };
@@ -323,43 +324,119 @@ static int wait_exit_until(const int *pidfds, int n, int64_t until_ns)
 
 /* ---------- the measured parties ---------- */
 
+static void record_mark(struct ipcb_ctx *c, int64_t t)
+{
+    struct ipcb_page *pg = c->page;
+    /* No op since the last mark (the window's end right after a boundary's): move that mark instead. */
+    if (pg->marks > 0 && pg->mark_ops[pg->marks - 1] == c->ops) { pg->mark_at[pg->marks - 1] = t; return; }
+    if (pg->marks >= IPCB_MAX_MARKS) return;
+    pg->mark_ops[pg->marks] = c->ops;
+    pg->mark_at[pg->marks] = t;
+    pg->marks++;
+}
+
+int ipcb_check(struct ipcb_ctx *c)
+{
+    int64_t t = ipcb_clock();
+    int64_t sub = c->sub_ns;
+    int64_t dt = t - c->last_check;
+    /* Aim at 8 to 32 clock reads per sub-window: a mark is late by at most 1/8 of one. */
+    if (dt < sub / 32) c->mark_step *= 2;
+    else if (dt > sub / 8 && c->mark_step > 1) c->mark_step /= 2;
+    c->last_check = t;
+    if (t >= c->next_mark) {
+        record_mark(c, t);
+        while (c->next_mark <= t) c->next_mark += sub;
+    }
+    c->check_at = c->ops + c->mark_step;
+    /* Party A ends the window itself, at its stop time; the flag is the caller's backstop. */
+    if (t < c->spec->stop_ns && !__atomic_load_n(&c->page->stop, __ATOMIC_RELAXED)) return 0;
+    /*
+     * The window ends now, before the loop tells its partner to quit: that
+     * message can wake the partner, which may then run (and exit, tearing
+     * down its copy of the caller's address space) before this process
+     * reads the clock again.
+     */
+    c->ended_at = t;
+    __atomic_store_n(&c->page->a_done, 1, __ATOMIC_SEQ_CST);
+    return 1;
+}
+
+/* The last stretch before the start is spun, not slept: a vCPU woken from idle starts slow. */
+#define IPCB_SPIN_NS 1000000LL
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 static void party_run(struct ipcb_ctx *c, const struct ipcb_workload *wl)
 {
     struct ipcb_party_out *o = &c->page->party[c->party];
     struct rusage r0, r1;
-    struct timespec start = { (time_t)(c->spec->start_ns / 1000000000LL), (long)(c->spec->start_ns % 1000000000LL) };
+    const struct ipcb_spec *spec = c->spec;
+    int a = c->party == IPCB_PARTY_A;
 
-    c->sample_left = (c->party == IPCB_PARTY_A) ? c->spec->sample_every : 0;
+    c->sample_left = a ? spec->sample_every : 0;
     /* The partner's copy of the buffer is copy-on-write: take the faults now, not in the window. */
     if (c->buf && c->buf_len) memset(c->buf, 0x5a, c->buf_len);
     if (wl->prepare && wl->prepare(c) != 0) return;
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &start, NULL) == EINTR) {}
+    if (a) {
+        /*
+         * Party A drives every op, so the window is A's: it sleeps until just
+         * before the start, spins to it (the CPU is then awake and warm, as
+         * in a loop that is already running), and ends the window itself at
+         * the stop time. Party B needs no clock: it waits in its first
+         * receive, which A's first op completes.
+         */
+        int64_t wake = spec->start_ns - IPCB_SPIN_NS;
+        struct timespec ts = { (time_t)(wake / 1000000000LL), (long)(wake % 1000000000LL) };
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {}
+        while (ipcb_clock() < spec->start_ns) cpu_relax();
+    }
     getrusage(RUSAGE_SELF, &r0);
     int64_t cpu0 = cpu_now();
     o->t0 = ipcb_clock();
-    o->late_ns = o->t0 - c->spec->start_ns;
-
-    int (*loop)(struct ipcb_ctx *) = c->party == IPCB_PARTY_A ? wl->run_a : wl->run_b;
-    c->in_loop = 1;
-    int rc;
-    if (c->party == IPCB_PARTY_B && c->spec->fault == IPCB_FAULT_PARTNER_HANGS) {
-        for (;;) pause();
-    } else if (c->party == IPCB_PARTY_B && c->spec->fault == IPCB_FAULT_PARTNER_DIES) {
-        _exit(3);
-    } else {
-        rc = loop(c);
+    o->late_ns = a ? o->t0 - spec->start_ns : 0;
+    c->check_at = UINT64_MAX;
+    if (a) {
+        /* Sub-window boundaries sit at absolute times start + k * mark_ns, the same for every worker. */
+        int64_t window = spec->stop_ns - spec->start_ns;
+        c->sub_ns = spec->mark_ns > 0 ? spec->mark_ns : window > 0 ? window : 1000000;
+        record_mark(c, o->t0);
+        c->next_mark = spec->start_ns + c->sub_ns;
+        while (c->next_mark <= o->t0) c->next_mark += c->sub_ns;
+        c->mark_step = 1;
+        c->last_check = o->t0;
+        c->check_at = 1;
     }
 
-    o->t1 = ipcb_clock();
+    int (*loop)(struct ipcb_ctx *) = a ? wl->run_a : wl->run_b;
+    c->in_loop = 1;
+    if (!a && spec->fault == IPCB_FAULT_PARTNER_HANGS) {
+        for (;;) pause();
+    } else if (!a && spec->fault == IPCB_FAULT_PARTNER_DIES) {
+        _exit(3);
+    } else {
+        (void)loop(c);
+    }
+    o->t1 = a && c->ended_at ? c->ended_at : ipcb_clock();
     c->in_loop = 0;
+    if (a) {
+        record_mark(c, o->t1);
+        __atomic_store_n(&c->page->a_done, 1, __ATOMIC_SEQ_CST);
+    }
     int64_t cpu1 = cpu_now();
     getrusage(RUSAGE_SELF, &r1);
     o->cpu_ns = (uint64_t)(cpu1 - cpu0);
     o->vol_cs = (uint64_t)(r1.ru_nvcsw - r0.ru_nvcsw);
     o->invol_cs = (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw);
     o->ops = c->ops;
-    o->bytes = wl->bytes_per_op_is_size ? c->ops * (uint64_t)c->spec->size : 0;
-    (void)rc;
+    o->bytes = wl->bytes_per_op_is_size ? c->ops * (uint64_t)spec->size : 0;
 }
 
 /* In a child: its results page and journal, for the handler below. */
@@ -404,8 +481,18 @@ static void child_guard(pid_t expected_parent, const struct ipcb_spec *spec, str
     if (getppid() != expected_parent) _exit(0);
 }
 
+/* Tells the caller that the group is set up (the partner, if any, exists): it can watch the partner now. */
+static void signal_ready(int ready_fd)
+{
+    uint64_t one = 1;
+    ssize_t w = write(ready_fd, &one, sizeof(one));
+    (void)w;
+    close(ready_fd);
+}
+
 static __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, struct ipcb_page *page,
-                                                  const struct ipcb_workload *wl, pid_t caller, uid_t uid, gid_t gid)
+                                                  const struct ipcb_workload *wl, pid_t caller, uid_t uid, gid_t gid,
+                                                  int ready_fd)
 {
     struct ipcb_ctx c;
     memset(&c, 0, sizeof(c));
@@ -445,6 +532,7 @@ static __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, 
         if (p < 0) { ipcb_fail(&c, "clone(partner)"); wl->teardown(&c); _exit(1); }
         if (p == 0) {
             c.party = IPCB_PARTY_B;
+            close(ready_fd);
             child_guard(caller, spec, page);
             page->party[1].ns_inode = ns_inode_self();
             if (pin_cpu(spec->cpu_b) != 0) { ipcb_fail(&c, "sched_setaffinity"); _exit(1); }
@@ -454,6 +542,7 @@ static __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, 
         page->partner_pid = p;
         partner_fd = pidfd_open_(p);
     }
+    signal_ready(ready_fd);
 
     party_run(&c, wl);
 
@@ -512,37 +601,64 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     uid_t uid = geteuid();
     gid_t gid = getegid();
 
+    int ready_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (ready_fd < 0) { set_failure(out, errno, "eventfd"); munmap(map, bytes); return -1; }
     pid_t pid = raw_clone(flags);
     if (pid < 0) {
         set_failure(out, errno, flags & CLONE_NEWUSER ? "clone(CLONE_NEWUSER|CLONE_NEWIPC)"
                                 : flags ? "clone(CLONE_NEWIPC)" : "clone");
+        close(ready_fd);
         munmap(map, bytes);
         return -1;
     }
-    if (pid == 0) leader_main(spec, page, wl, caller, uid, gid);
+    if (pid == 0) leader_main(spec, page, wl, caller, uid, gid, ready_fd);
 
     setpgid(pid, pid); /* also done by the child: whichever runs first, kill(-pid) reaches the group */
     out->leader_pid = pid;
     out->partner_pid = 0;
+    /*
+     * This thread sleeps through the window: it wakes when the group is set
+     * up (before the start), then only when a process exits or at the
+     * backstop, never at the window's start or stop, so it takes no time
+     * from the measured CPUs inside the window.
+     */
     int fds[2] = { pidfd_open_(pid), -1 };
     int exited = 0;
     if (fds[0] < 0) {
         set_failure(out, errno, "pidfd_open (needs Linux 5.3 or later)");
     } else {
-        /* Before the start time the leader exits only if its setup failed. */
-        exited = wait_exit_until(fds, 1, spec->start_ns) & 1;
-        /* By now the partner exists; watch it too: if it dies inside the window, A would wait forever. */
-        pid_t partner = __atomic_load_n(&page->partner_pid, __ATOMIC_SEQ_CST);
-        if (!exited && partner > 0) fds[1] = pidfd_open_(partner);
-        int mask = exited ? 1 : wait_exit_until(fds, fds[1] >= 0 ? 2 : 1, spec->stop_ns);
-        if (mask & 2) set_failure(out, ECHILD, "partner exit");
+        int first[2] = { fds[0], ready_fd };
+        int mask = wait_fds_until(first, 2, spec->deadline_ns);
         exited = mask & 1;
-        if (!(mask & 2)) {
-            __atomic_store_n(&page->stop, 1, __ATOMIC_SEQ_CST);
-            if (!exited) exited = wait_exit_until(fds, 1, spec->deadline_ns) & 1;
-            if (!exited) out->timed_out = 1;
+        if (mask & 2) {
+            /* Watch the partner too: if it dies inside the window, A would wait for it forever. */
+            pid_t partner = __atomic_load_n(&page->partner_pid, __ATOMIC_SEQ_CST);
+            if (partner > 0) fds[1] = pidfd_open_(partner);
         }
+        int64_t window = spec->stop_ns - spec->start_ns;
+        int64_t backstop = spec->stop_ns + (window / 4 > 5000000 ? window / 4 : 5000000);
+        if (backstop > spec->deadline_ns) backstop = spec->deadline_ns;
+        int watched = fds[1] >= 0 ? 2 : 1, stop_set = 0;
+        while (!exited && mask != 0) {
+            mask = wait_fds_until(fds, watched, stop_set ? spec->deadline_ns : backstop);
+            if (mask & 1) { exited = 1; break; }
+            if (mask & 2) {
+                if (!__atomic_load_n(&page->a_done, __ATOMIC_SEQ_CST)) { set_failure(out, ECHILD, "partner exit"); break; }
+                watched = 1; /* its normal exit at the window's end: a pidfd stays readable */
+                continue;
+            }
+            if (!stop_set) {
+                /* Party A should have ended the window by now; the flag makes its next clock check do so. */
+                __atomic_store_n(&page->stop, 1, __ATOMIC_SEQ_CST);
+                stop_set = 1;
+                mask = 1;
+                continue;
+            }
+            out->timed_out = 1;
+        }
+        if (!exited && mask == 0 && !out->err) out->timed_out = 1;
     }
+    close(ready_fd);
     /* Whatever is still alive of the group (a hung or orphaned party) is killed, then all are reaped. */
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
@@ -560,22 +676,25 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     if (!out->err && exited && (WIFSIGNALED(leader_status) || WEXITSTATUS(leader_status) != 0))
         set_failure(out, ECHILD, WIFSIGNALED(leader_status) ? "leader killed by a signal" : "leader exit");
 
+    /*
+     * The window is party A's: from its start to its end, or, where an op is
+     * complete only once B has received it (streams), to B's receipt of the
+     * quit that follows the last message.
+     */
     uint64_t ops = 0, bytes_done = 0;
-    int64_t t0 = INT64_MAX, t1 = 0, late = 0;
+    int64_t t0 = page->party[0].t0, t1 = page->party[0].t1, late = page->party[0].late_ns;
+    if (wl->parties == 2 && wl->ops_end_in_b && page->party[1].t1 > t1) t1 = page->party[1].t1;
     for (int i = 0; i < wl->parties; i++) {
         const struct ipcb_party_out *o = &page->party[i];
         ops += o->ops;
         bytes_done += o->bytes;
-        if (o->t0 && o->t0 < t0) t0 = o->t0;
-        if (o->t1 > t1) t1 = o->t1;
-        if (o->late_ns > late) late = o->late_ns;
         out->cpu_ns += o->cpu_ns;
         out->vol_cs += o->vol_cs;
         out->invol_cs += o->invol_cs;
     }
     out->ops = ops;
     out->bytes = bytes_done;
-    out->start_ns = t0 == INT64_MAX ? 0 : t0;
+    out->start_ns = t0;
     out->end_ns = t1;
     out->late_ns = late;
     out->ns_inode = page->party[0].ns_inode;
@@ -588,6 +707,9 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     out->partner_pid = page->partner_pid;
     out->obj_id = page->obj_id;
     memcpy(out->hist, page->hist, sizeof(out->hist));
+    out->marks = page->marks;
+    memcpy(out->mark_ops, page->mark_ops, sizeof(out->mark_ops));
+    memcpy(out->mark_at, page->mark_at, sizeof(out->mark_at));
     munmap(map, bytes);
     return out->err ? -1 : 0;
 }

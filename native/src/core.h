@@ -35,6 +35,7 @@ struct ipcb_party_out {
 struct ipcb_page {
     volatile int32_t stop;        /* set by the caller at the window's stop time */
     volatile int32_t quit;        /* set by party A to release party B (sem, shm) */
+    volatile int32_t a_done;      /* party A has ended its window: B's exit from now on is normal */
     int32_t err;                  /* first failure wins */
     char call[IPCB_CALL_LEN];
     int32_t partner_pid;
@@ -48,6 +49,9 @@ struct ipcb_page {
     volatile int32_t tracked_journaled[IPCB_MAX_TRACKED];
     uint64_t lat_count, lat_sum_ns, lat_min_ns, lat_max_ns;
     uint32_t hist[IPCB_HIST_BUCKETS];
+    uint32_t marks;
+    uint64_t mark_ops[IPCB_MAX_MARKS];
+    int64_t mark_at[IPCB_MAX_MARKS];
 };
 
 struct ipcb_ctx {
@@ -65,6 +69,11 @@ struct ipcb_ctx {
     int in_loop;                  /* inside the measured loop: no journal writes */
     uint64_t ops;
     int32_t sample_left;
+    /* sub-window marks (party A): the clock is read when ops reaches check_at, every
+     * mark_step ops, a step that adapts so that the clock is read 8 to 32 times a sub-window */
+    uint64_t check_at, mark_step;
+    int64_t sub_ns, last_check, next_mark;
+    int64_t ended_at;             /* party A: when its loop saw the window's end */
 };
 
 struct ipcb_workload {
@@ -76,6 +85,7 @@ struct ipcb_workload {
     int (*run_b)(struct ipcb_ctx *);            /* party B's loop, or NULL */
     void (*teardown)(struct ipcb_ctx *);        /* leader, after both parties ended; also on failure */
     uint64_t bytes_per_op_is_size;              /* 1 if bytes = ops x size */
+    int ops_end_in_b;                           /* an op completes when B receives it (streams): the window waits for B's drain */
 };
 
 /* --- helpers for workload loops (core.c) --- */
@@ -86,9 +96,17 @@ static inline int64_t ipcb_clock(void)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static inline int ipcb_stopped(const struct ipcb_ctx *c)
+/* Reads the clock: records a sub-window mark when a boundary has passed; 1 once the window is over. */
+int ipcb_check(struct ipcb_ctx *c);
+
+/*
+ * Party A's loop condition in every workload. Only every mark_step ops does
+ * it read the clock (a step that adapts to 8-32 reads per sub-window), so the
+ * bare loop costs a compare.
+ */
+static inline int ipcb_stopped(struct ipcb_ctx *c)
 {
-    return __atomic_load_n(&c->page->stop, __ATOMIC_RELAXED);
+    return __builtin_expect(c->ops >= c->check_at, 0) ? ipcb_check(c) : 0;
 }
 
 /*

@@ -38,4 +38,5 @@ const struct ipcb_workload mq_stream = {
     .run_b = run_b,
     .teardown = ipcb_mq_teardown,
     .bytes_per_op_is_size = 1,
+    .ops_end_in_b = 1,
 };

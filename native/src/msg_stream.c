@@ -40,4 +40,5 @@ const struct ipcb_workload msg_stream = {
     .run_b = run_b,
     .teardown = ipcb_msg_teardown,
     .bytes_per_op_is_size = 1,
+    .ops_end_in_b = 1,
 };
