@@ -22,9 +22,12 @@ export function parse<T extends Options>(command: string, argv: string[], option
     if (e instanceof UsageError) throw e;
     const err = e as Error & { code?: string };
     const allowed = Object.keys(options).map((o) => `--${o}`).join(', ');
-    const flag = /'(-[^']+)'/.exec(err.message)?.[1];
+    const flag = /'(-[^' ]+)/.exec(err.message)?.[1];
     if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`${command}: unknown flag ${flag ?? err.message}; allowed: ${allowed}`);
-    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${command}: ${flag ?? 'a flag'} needs a value (${err.message.split('\n')[0]})`);
+    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && err.message.includes('ambiguous')) {
+      throw new UsageError(`${command}: the value of ${flag ?? 'a flag'} starts with '-': write it as ${flag ?? '--flag'}=VALUE`);
+    }
+    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${command}: ${flag ?? 'a flag'} needs a value`);
     throw new UsageError(`${command}: ${err.message.split('\n')[0]}`);
   }
 }
@@ -99,4 +102,19 @@ export function parseKinds(text: string): string[] {
 
 export function parseObjects(text: string): number[] {
   return [...new Set(list('--objects', text).map((s) => integer('--objects', s, 1, MAX_LOOKUP_OBJECTS, 'queues per worker')))];
+}
+
+/**
+ * A percentage: "5%" or "5" (five percent), "2.5%". Returns a fraction. A
+ * plain number between 0 and 1 is refused as ambiguous ("0.05" could mean
+ * 5 % or 0.05 %).
+ */
+export function parsePercent(flag: string, text: string, minPct: number, maxPct: number): number {
+  const m = /^(-?)(\d+(?:\.\d+)?|\.\d+)\s*(%?)$/.exec(text.trim());
+  if (!m || m[2] === undefined) throw new UsageError(`${flag} ${JSON.stringify(text)}: not a percentage; write e.g. ${flag} 5%`);
+  if (m[1] === '-') throw new UsageError(`${flag} ${text}: must not be negative; give e.g. ${flag} 5%`);
+  const pct = Number(m[2]);
+  if (m[3] === '' && pct > 0 && pct < 1) throw new UsageError(`${flag} ${text}: ambiguous; write ${pct * 100}% for ${pct * 100} percent, or ${pct}% for ${pct} percent`);
+  if (pct < minPct || pct > maxPct) throw new UsageError(`${flag} ${text}: give a percentage from ${minPct}% to ${maxPct}%`);
+  return pct / 100;
 }

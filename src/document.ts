@@ -6,12 +6,12 @@ import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 import { PACKAGE_ROOT, packageVersion } from './paths.js';
-import { adjustVerdicts } from './scheduler.js';
-import { SCHEMA_VERSION, type Comparison, type EnvInfo, type ResultDocument, type ScenarioResult } from './result.js';
+import { noiseFigure } from './analyze/noise.js';
+import { SCHEMA_VERSION, type Analysis, type Comparison, type EnvInfo, type GroupSummary, type ResultDocument, type ScenarioResult } from './result.js';
 
 export const RESULTS_DIR = join(PACKAGE_ROOT, 'results');
 
-export function newDocument(env: EnvInfo, command: ResultDocument['command'], startedAt: Date): ResultDocument {
+export function newDocument(env: EnvInfo, command: ResultDocument['command'], startedAt: Date, analysis: Analysis): ResultDocument {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'ipcns-bench', version: packageVersion() },
@@ -20,7 +20,10 @@ export function newDocument(env: EnvInfo, command: ResultDocument['command'], st
     complete: false,
     command,
     env,
+    analysis,
+    noise: null,
     scenarios: [],
+    groups: [],
     comparisons: [],
   };
 }
@@ -65,8 +68,14 @@ export function writeDocument(doc: ResultDocument, target: DocumentTarget): void
   }
 }
 
-/** Adds a group's results; every verdict is then re-judged over all the run's comparisons so far. */
-export function addResults(doc: ResultDocument, results: readonly ScenarioResult[], comparisons: readonly Comparison[]): void {
+/**
+ * Adds a group's results, and updates the run's noise figure. Verdicts need
+ * no re-judging: each interval's level was set for the whole run's
+ * comparisons before the first group ran.
+ */
+export function addResults(doc: ResultDocument, results: readonly ScenarioResult[], comparisons: readonly Comparison[], group?: GroupSummary, capMs = 0): void {
   doc.scenarios.push(...results);
-  doc.comparisons = adjustVerdicts([...doc.comparisons, ...comparisons]);
+  doc.comparisons.push(...comparisons);
+  if (group) doc.groups.push(group);
+  doc.noise = noiseFigure(doc.comparisons, doc.analysis.margin, capMs);
 }

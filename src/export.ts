@@ -3,17 +3,19 @@
  *
  * - `gab-bigger`: github-action-benchmark, tool `customBiggerIsBetter`: a JSON
  *   array of {name, unit, value, range?, extra?}; one entry per scenario,
- *   name = scenario id, throughput in ops/s, range "± rme%" (95 %).
+ *   name = scenario id, throughput in ops/s (the scenario's estimate), range
+ *   "± x%" (the half-width of its 95 % interval).
  * - `gab-smaller`: github-action-benchmark, tool `customSmallerIsBetter`: per
  *   scenario `<id> latency p50` and `<id> latency p99` (ns) and
  *   `<id> CPU per op` (ns/op).
  * - `bmf`: Bencher Metric Format, {"<id>": {"throughput": {value,
  *   lower_value, upper_value}, "latency": {value, upper_value}}}: throughput
- *   is the mean ops/s with its 95 % CI as bounds; latency's value is the p50
- *   in ns and its upper_value the p99 (no lower_value).
+ *   is the estimate in ops/s with its 95 % interval as bounds; latency's
+ *   value is the p50 in ns and its upper_value the p99 (no lower_value).
  *
  * Only completed scenarios are exported; the others are returned as skipped.
  */
+import { relativeHalfWidth } from './analyze/modes.js';
 import type { ResultDocument, ScenarioResult } from './result.js';
 
 export const EXPORT_FORMATS = ['gab-bigger', 'gab-smaller', 'bmf'] as const;
@@ -62,7 +64,7 @@ const num = (v: number): string => Number(v.toPrecision(6)).toString();
 
 function context(s: ScenarioResult): string {
   const parts = [`mode ${s.mode}`, `${s.workers} worker${s.workers === 1 ? '' : 's'}`, `placement ${s.placement}${s.placement === 'any' ? ' (uncontrolled)' : ''}`];
-  if (s.throughput) parts.push(`${s.throughput.samples} windows`);
+  if (s.throughput) parts.push(`${s.throughput.samples} rounds`);
   if (s.oversubscribed) parts.push('oversubscribed');
   return parts.join(', ');
 }
@@ -75,9 +77,9 @@ export function toGabBigger(doc: ResultDocument): ExportResult<GabEntry[]> {
     return {
       name: s.id,
       unit: 'ops/s',
-      value: t.mean,
-      range: `± ${t.rme.toFixed(2)}%`,
-      extra: `${context(s)}; 95% CI ${num(t.ci95[0])} to ${num(t.ci95[1])} ops/s`,
+      value: t.estimate,
+      range: `± ${(relativeHalfWidth(t.ci) * 100).toFixed(2)}%`,
+      extra: `${context(s)}; ${Math.round(t.ciLevel * 100)}% interval ${num(t.ci[0])} to ${num(t.ci[1])} ops/s`,
     };
   });
   return { data, skipped };
@@ -108,7 +110,7 @@ export function toBmf(doc: ResultDocument): ExportResult<Bmf> {
   for (const s of done) {
     const t = s.throughput as NonNullable<ScenarioResult['throughput']>;
     const measures: Record<string, BmfMetric> = {
-      throughput: { value: t.mean, lower_value: t.ci95[0], upper_value: t.ci95[1] },
+      throughput: { value: t.estimate, lower_value: t.ci[0], upper_value: t.ci[1] },
     };
     if (s.latency) measures['latency'] = { value: s.latency.p50, upper_value: s.latency.p99 };
     data[s.id] = measures;

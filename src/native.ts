@@ -218,14 +218,19 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
       const out = {} as RawLimits;
       limits(fresh ? 1 : 0, ROUTE_CODE[route], encodeSysctls(sysctls), out);
       if (out.err !== 0) return { ok: false, failure: failure(out.err, callName(out.call)) };
+      // Values beyond 2^53 (the kernel's "unlimited" shmmax and shmall) are not numbers JSON can hold: Infinity here, null in documents.
+      const v = (x: number | bigint): number => {
+        const n = Number(x);
+        return n > Number.MAX_SAFE_INTEGER ? Infinity : n;
+      };
       return {
         ok: true,
         value: {
           nsInode: Number(out.ns_inode),
-          msgmax: Number(out.msgmax), msgmnb: Number(out.msgmnb), msgmni: Number(out.msgmni),
-          shmmax: Number(out.shmmax), shmall: Number(out.shmall), shmmni: Number(out.shmmni),
-          semmsl: Number(out.semmsl), semmns: Number(out.semmns), semopm: Number(out.semopm), semmni: Number(out.semmni),
-          mqMsgMax: Number(out.mq_msg_max), mqMsgsizeMax: Number(out.mq_msgsize_max), mqQueuesMax: Number(out.mq_queues_max),
+          msgmax: v(out.msgmax), msgmnb: v(out.msgmnb), msgmni: v(out.msgmni),
+          shmmax: v(out.shmmax), shmall: v(out.shmall), shmmni: v(out.shmmni),
+          semmsl: v(out.semmsl), semmns: v(out.semmns), semopm: v(out.semopm), semmni: v(out.semmni),
+          mqMsgMax: v(out.mq_msg_max), mqMsgsizeMax: v(out.mq_msgsize_max), mqQueuesMax: v(out.mq_queues_max),
         },
       };
     },

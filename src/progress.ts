@@ -4,6 +4,7 @@ import type { ProgressEvent } from './scheduler.js';
 export class Progress {
   private readonly enabled: boolean;
   private group = '';
+  private state = '';
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr, quiet = false) {
     this.enabled = !quiet && stream.isTTY === true;
@@ -20,11 +21,15 @@ export class Progress {
       case 'group': {
         const s = e.scenarios[0];
         this.group = `[${e.index}/${e.total}] ${s ? `${s.workload} w${s.workers} ${s.placement}` : ''}`;
+        this.state = '';
         this.line(`${this.group}: starting`);
         break;
       }
       case 'window':
-        this.line(`${this.group}: ${e.scenario.mode} ${e.warmup ? 'warm-up' : 'window'} ${e.window}, ${Math.round(e.opsPerSec).toLocaleString('en-US')} ops/s`);
+        this.line(`${this.group}: ${e.warmup ? 'warm-up' : `round ${e.round}`}, ${e.scenario.mode} ${Math.round(e.opsPerSec).toLocaleString('en-US')} ops/s${this.state}`);
+        break;
+      case 'look':
+        this.state = `; ${e.undecided === 0 ? 'decided' : `${e.undecided} comparison${e.undecided === 1 ? '' : 's'} undecided`}, ${(e.measuredMs / 1000).toFixed(1)} of ${(e.capMs / 1000).toFixed(1)} s`;
         break;
       case 'scenario':
         break;

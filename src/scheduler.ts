@@ -1,61 +1,109 @@
 /**
- * Runs scenarios: preflight, warm-up windows (discarded), then measured
- * windows until the time and sample budget is used; turns windows into
- * statistics (tinybench) and compares modes.
+ * Runs one group of scenarios (the same workload, parameters, workers and
+ * placement in different modes) round by round, until its comparisons are
+ * decided or its cap is used.
  *
- * Scenarios that differ only in mode form a group, and their windows are
- * interleaved round by round (in shuffled order): drift on a shared machine
- * then lands on every mode alike instead of on whichever ran last, so a mode
- * comparison measures the mode, not the minute it ran in.
+ * A round runs every mode of the group once, in shuffled order, one window
+ * each: drift on a shared machine then lands on every mode of a round alike,
+ * and the comparisons are built from per-round ratios (analyze/modes.ts).
+ * After a warm-up round (discarded, and used to size the window and the
+ * latency sampling) the group looks at its comparisons at rounds 10, 15, 23,
+ * ... and stops at the first look where all are conclusive, or at its cap of
+ * measured window time. The intervals' level pays for every look the group
+ * could take within its cap, so stopping early keeps the error rates.
  */
 import { constants } from 'node:os';
 import { Bench } from 'tinybench';
+import { compareModes, decided, scenarioEstimate, type ModeComparison, type ModeSeries } from './analyze/modes.js';
+import { AlphaSpending, lookSchedule, METRICS, type Metric } from './analyze/verdict.js';
+import { overlapFraction, robustWindowRate, windowRate } from './analyze/window.js';
 import { failure } from './errors.js';
 import type { Executor } from './executor.js';
 import { mergeHistograms, quantile } from './histogram.js';
 import { cpusFor } from './placement.js';
 import { limitsFor, type TargetLimits } from './preflight.js';
-import type { Comparison, LatencyStats, ScenarioResult, ThroughputStats } from './result.js';
-import { ALPHA, compareSamples, holmAdjust } from './stats.js';
-import type { Budget } from './suite.js';
-import type { Failure, HeldNamespace, Mode, Route, Scenario, WindowResult, WindowSpec } from './types.js';
+import type { GroupSummary, LatencyStats, ScenarioResult, StopReason, ThroughputStats } from './result.js';
+import { LIMITS, type Budget } from './suite.js';
+import type { Failure, HeldNamespace, LatencyHistogram, Mode, Route, Scenario, WindowResult, WindowSpec } from './types.js';
 import { workloadInfo } from './workloads.js';
 
 export type ProgressEvent =
   | { type: 'group'; index: number; total: number; scenarios: Scenario[] }
-  | { type: 'window'; scenario: Scenario; window: number; warmup: boolean; opsPerSec: number; timerNs: number }
+  | { type: 'window'; scenario: Scenario; round: number; warmup: boolean; opsPerSec: number; timerNs: number }
+  | { type: 'look'; rounds: number; undecided: number; measuredMs: number; capMs: number }
   | { type: 'scenario'; result: ScenarioResult };
+
+/** How many comparisons of each metric the whole run makes: the family its intervals' level is shared over. */
+export interface RunPlan {
+  alphaRun: number;
+  comparisons: Record<Metric, number>;
+}
 
 export interface SchedulerDeps {
   executor: Executor;
   /** CPUs the measured processes may be pinned to. */
   cpus: readonly number[];
   route: Route;
-  /** Limits of the host namespace and of fresh ones, by sysctl set (key: JSON of the sysctls). */
+  /** Limits of the host namespace and of fresh ones, by sysctl set. */
   limits: (sysctls: Record<string, string>) => Promise<TargetLimits>;
   /** CLOCK_MONOTONIC now, in ns: the clock of the windows' absolute start times. */
   nowNs: () => number;
-  /** Wall clock for budgets, in ms. */
+  /** Wall clock in ms, for the wall time a group took. */
   wallMs: () => number;
   /** Uniform [0, 1), for the order of modes within a round. */
   random: () => number;
+  plan: RunPlan;
   onEvent?: (e: ProgressEvent) => void;
   signal?: AbortSignal;
   /** Host mode: the run's journal fd, -1 = none. */
   journalFd?: number;
 }
 
-/** Ms between scheduling a window and its start: time to dispatch threads and fork groups. */
-const INITIAL_LEAD_MS = 30;
+/**
+ * Ms between scheduling a window and its start: time to dispatch threads and
+ * fork the groups (2-5 ms on 2 CPUs). It grows when a window starts late and
+ * shrinks back while windows start on time, never below MIN_LEAD_MS.
+ */
+const INITIAL_LEAD_MS = 8;
+const MIN_LEAD_MS = 4;
 const MAX_LEAD_MS = 1000;
-const LATE_TRIES = 3;
+/** A window of several workers whose common running time is below this share of it is run again. */
+const MIN_OVERLAP = 0.75;
+const OVERLAP_TRIES = 3;
+/** An auto-sized window holds at least this many ops, so that each of its sub-windows holds 32. */
+const OPS_PER_WINDOW = 320;
+const SUB_WINDOWS = 10;
+/** A window run again for want of ops doubles up to this length; a worker with no op then is stuck. */
+const MAX_LENGTHENED_MS = 1000;
+/** Look schedule: the first look, and the growth from one look to the next. */
+const LOOK_RATIO = 1.5;
+/** Latency sampling: two clock reads on one op in k must cost at most this share of the ops. */
+const SAMPLING_COST = 0.005;
+/** A round's p50 needs this many samples, its p99 this many. */
+const MIN_SAMPLES_P50 = 20;
+const MIN_SAMPLES_P99 = 100;
 
-interface Measured {
+/** What one mode measured in one round. */
+interface Round {
+  rate: number;
+  p50: number;
+  p99: number;
+  cpuPerOp: number;
+  csPerOp: number;
+  ops: number;
+}
+
+interface ModeState {
   scenario: Scenario;
-  windows: WindowResult[][];
-  costMs: number;
+  rounds: Round[];
+  histograms: LatencyHistogram[];
+  cpuNs: number;
+  cs: number;
+  last?: WindowResult[];
   failure?: Failure;
   interrupted?: boolean;
+  retried: number;
+  measuredMs: number;
 }
 
 /** Groups scenarios that differ only in mode, keeping first-seen order. */
@@ -68,82 +116,214 @@ export function groupByComparison(scenarios: readonly Scenario[]): Scenario[][] 
   return [...groups.values()];
 }
 
+/** Mode comparisons a group will make: one per pair of its modes, per metric. */
+export function comparisonsOf(group: readonly Scenario[]): number {
+  const k = new Set(group.map((s) => s.mode)).size;
+  return (k * (k - 1)) / 2;
+}
+
+export interface GroupOutcome {
+  results: ScenarioResult[];
+  comparisons: ModeComparison[];
+  summary: GroupSummary;
+}
+
 export class Scheduler {
   private leadMs = INITIAL_LEAD_MS;
 
   constructor(private readonly deps: SchedulerDeps, private readonly budget: Budget) {}
 
   /** Runs one group; returns a result for every scenario in it, whatever happened. */
-  async runGroup(group: readonly Scenario[]): Promise<{ results: ScenarioResult[]; comparisons: Comparison[] }> {
+  async runGroup(group: readonly Scenario[]): Promise<GroupOutcome> {
+    const wall0 = this.deps.wallMs();
     const limits = await this.deps.limits(group[0]?.sysctls ?? {});
-    const states: Measured[] = group.map((scenario) => ({ scenario, windows: [], costMs: 0 }));
+    const states: ModeState[] = group.map((scenario) => ({ scenario, rounds: [], histograms: [], cpuNs: 0, cs: 0, retried: 0, measuredMs: 0 }));
     let held: HeldNamespace | undefined;
+    let run: Measured;
     try {
       if (group.some((s) => s.mode === 'shared')) {
         const opened = await this.deps.executor.nsOpen(this.deps.route, group[0]?.sysctls ?? {});
         if (opened.ok) held = opened.value;
         else for (const st of states) if (st.scenario.mode === 'shared') st.failure = opened.failure;
       }
-      await this.measure(states, limits, held);
+      run = await this.measure(states, limits, held);
     } finally {
       if (held) await this.deps.executor.nsClose(held);
     }
+    const wallMs = this.deps.wallMs() - wall0;
     const results: ScenarioResult[] = [];
     for (const st of states) {
-      const r = await summarize(st, this.budget, this.deps.cpus.length, limitsFor(st.scenario, limits));
+      const r = await summarize(st, run, this.deps.cpus.length, limitsFor(st.scenario, limits), wallMs / states.length);
       results.push(r);
       this.deps.onEvent?.({ type: 'scenario', result: r });
     }
-    return { results, comparisons: compareModes(results) };
+    const summary: GroupSummary = {
+      scenarios: group.map((s) => s.id),
+      rounds: Math.max(0, ...states.map((s) => s.rounds.length)),
+      measuredMs: states.reduce((a, s) => a + s.measuredMs, 0),
+      wallMs,
+      windowMs: run.windowMs,
+      looks: run.looks,
+      stop: run.stop,
+    };
+    return { results, comparisons: run.comparisons, summary };
   }
 
-  private live(st: Measured): boolean {
+  private live(st: ModeState): boolean {
     return !st.failure && !this.deps.signal?.aborted;
   }
 
-  private async measure(states: Measured[], limits: TargetLimits, held: HeldNamespace | undefined): Promise<void> {
+  private async measure(states: ModeState[], limits: TargetLimits, held: HeldNamespace | undefined): Promise<Measured> {
     const b = this.budget;
-    for (let w = 0; w < b.warmupWindows; w++) {
+    const first = states[0]?.scenario;
+    const m: Measured = {
+      windowMs: b.windowMs > 0 ? b.windowMs : LIMITS.minWindowMs,
+      sampleEvery: b.sampleEvery >= 0 ? b.sampleEvery : 16,
+      comparisons: [], looks: 1, stop: 'max-rounds',
+    };
+    if (!first) return { ...m, stop: 'failed' };
+    // Warm-up: discarded; it also tells how long an op takes, to size the window and the sampling.
+    for (let w = 0; w < b.warmupRounds; w++) {
       for (const st of this.shuffled(states)) {
         if (!this.live(st)) continue;
-        const r = await this.window(st, limits, held);
-        if (r) this.deps.onEvent?.({ type: 'window', scenario: st.scenario, window: w + 1, warmup: true, opsPerSec: windowOpsPerSec(r), timerNs: r[0]?.timerNs ?? 0 });
-      }
-    }
-    const done = (st: Measured): boolean =>
-      st.windows.length >= b.maxWindows || (st.windows.length >= b.minWindows && st.costMs >= b.timeMs);
-    while (states.some((st) => this.live(st) && !done(st))) {
-      for (const st of this.shuffled(states)) {
-        if (!this.live(st) || done(st)) continue;
-        const t0 = this.deps.wallMs();
-        const r = await this.window(st, limits, held);
+        const r = await this.window(st, limits, held, m);
         if (!r) continue;
-        st.windows.push(r);
-        st.costMs += Math.max(this.deps.wallMs() - t0, b.windowMs);
-        this.deps.onEvent?.({ type: 'window', scenario: st.scenario, window: st.windows.length, warmup: false, opsPerSec: windowOpsPerSec(r), timerNs: r[0]?.timerNs ?? 0 });
+        this.deps.onEvent?.({ type: 'window', scenario: st.scenario, round: w + 1, warmup: true, opsPerSec: windowRate(r), timerNs: r[0]?.timerNs ?? 0 });
+        if (w === 0) this.calibrate(m, r, first);
       }
     }
-    if (this.deps.signal?.aborted) for (const st of states) if (!st.failure && !done(st)) st.interrupted = true;
+    const modes = states.length;
+    const roundsByCap = Math.max(1, Math.floor(b.capMs / (modes * m.windowMs)));
+    const maxRounds = Math.max(2, Math.min(b.maxRounds, roundsByCap));
+    const looks = lookSchedule(Math.min(b.minRounds, maxRounds), LOOK_RATIO, maxRounds);
+    m.looks = looks.length;
+    const spending = new Map(METRICS.map((metric) => [metric, new AlphaSpending(this.deps.plan.alphaRun, this.deps.plan.comparisons[metric], looks)]));
+    let round = 0;
+    let measuredMs = 0;
+    for (;;) {
+      for (const st of this.shuffled(states)) {
+        if (!this.live(st)) continue;
+        const r = await this.window(st, limits, held, m);
+        if (!r) continue;
+        this.record(st, r, m);
+        measuredMs += m.windowMs;
+        this.deps.onEvent?.({ type: 'window', scenario: st.scenario, round: round + 1, warmup: false, opsPerSec: st.rounds.at(-1)?.rate ?? 0, timerNs: r[0]?.timerNs ?? 0 });
+      }
+      round++;
+      const aborted = this.deps.signal?.aborted === true;
+      const live = states.filter((s) => !s.failure);
+      if (live.length === 0) {
+        m.stop = 'failed';
+        break;
+      }
+      // A figure needs two rounds, whatever the cap.
+      const capReached = measuredMs >= b.capMs && round >= 2;
+      if (looks.includes(round) || capReached || round >= maxRounds || aborted) {
+        m.comparisons = this.compare(live, (metric) => spending.get(metric)?.look(round) ?? 0);
+        const precise = b.precision <= 0 || live.every((s) => scenarioEstimate(s.rounds.map((x) => x.rate)).halfWidth <= b.precision);
+        const undecided = m.comparisons.filter((c) => c.verdict === 'inconclusive').length;
+        this.deps.onEvent?.({ type: 'look', rounds: round, undecided, measuredMs, capMs: b.capMs });
+        if (decided(m.comparisons) && precise && !aborted) {
+          m.stop = 'decided';
+          break;
+        }
+      }
+      if (aborted) {
+        m.stop = 'interrupted';
+        for (const st of states) if (!st.failure) st.interrupted = true;
+        break;
+      }
+      if (capReached) {
+        m.stop = 'cap';
+        break;
+      }
+      if (round >= maxRounds) {
+        m.stop = roundsByCap <= b.maxRounds ? 'cap' : 'max-rounds';
+        break;
+      }
+    }
+    for (const st of states) st.measuredMs = st.rounds.length * m.windowMs;
+    // Scenarios that failed on the way have no comparisons.
+    const ok = new Set(states.filter((s) => !s.failure).map((s) => s.scenario.id));
+    m.comparisons = m.comparisons.filter((c) => ok.has(c.scenarioA) && ok.has(c.scenarioB));
+    return m;
   }
 
-  private shuffled(states: Measured[]): Measured[] {
+  private compare(states: readonly ModeState[], alphaOf: (metric: Metric) => number): ModeComparison[] {
+    const series: ModeSeries[] = states.map((st) => ({
+      mode: st.scenario.mode,
+      scenario: st.scenario.id,
+      values: {
+        throughput: st.rounds.map((r) => r.rate),
+        'latency-p50': st.rounds.map((r) => r.p50),
+        'latency-p99': st.rounds.map((r) => r.p99),
+      },
+    }));
+    return METRICS.flatMap((metric) => compareModes(series, alphaOf(metric), this.budget.margin, [metric]));
+  }
+
+  /** Window length and latency sampling from the first warm-up window: how long one op takes here. */
+  private calibrate(m: Measured, results: readonly WindowResult[], s: Scenario): void {
+    const perWorker = windowRate(results) / Math.max(1, results.length);
+    if (!(perWorker > 0)) return;
+    const opNs = 1e9 / perWorker;
+    // Short windows win (docs/noise-study.md): more rounds per second, and rounds close in time.
+    if (this.budget.windowMs <= 0) {
+      m.windowMs = Math.min(MAX_LENGTHENED_MS, Math.max(LIMITS.minWindowMs, Math.ceil((OPS_PER_WINDOW * opNs) / 1e6)));
+    }
+    if (this.budget.sampleEvery < 0) {
+      const timer = results[0]?.timerNs ?? 25;
+      const need = Math.ceil((2 * timer) / (SAMPLING_COST * opNs));
+      m.sampleEvery = Math.max(1, need, workloadInfo(s.workload)?.minSampleEvery ?? 1);
+    }
+  }
+
+  private record(st: ModeState, results: readonly WindowResult[], m: Measured): void {
+    const ops = results.reduce((a, r) => a + r.ops, 0);
+    const cpu = results.reduce((a, r) => a + r.cpuNs, 0);
+    const cs = results.reduce((a, r) => a + r.volCs + r.involCs, 0);
+    const h = mergeHistograms(results.map((r) => r.latency));
+    const start = Math.min(...results.map((r) => r.startNs - r.lateNs));
+    st.rounds.push({
+      rate: robustWindowRate(results, start, (m.windowMs * 1e6) / SUB_WINDOWS),
+      p50: h.count >= MIN_SAMPLES_P50 ? quantile(h, 0.5) : NaN,
+      p99: h.count >= MIN_SAMPLES_P99 ? quantile(h, 0.99) : NaN,
+      cpuPerOp: ops > 0 ? cpu / ops : NaN,
+      csPerOp: ops > 0 ? cs / ops : NaN,
+      ops,
+    });
+    st.histograms.push(h);
+    st.cpuNs += cpu;
+    st.cs += cs;
+    st.last = [...results];
+  }
+
+  private shuffled(states: ModeState[]): ModeState[] {
     const out = [...states];
     for (let i = out.length - 1; i > 0; i--) {
       const j = Math.floor(this.deps.random() * (i + 1));
-      [out[i], out[j]] = [out[j] as Measured, out[i] as Measured];
+      [out[i], out[j]] = [out[j] as ModeState, out[i] as ModeState];
     }
     return out;
   }
 
-  /** One window of one scenario: every worker starts and stops at the same absolute times. */
-  private async window(st: Measured, limits: TargetLimits, held: HeldNamespace | undefined): Promise<WindowResult[] | undefined> {
+  /**
+   * One window of one scenario: every worker starts and stops at the same
+   * absolute times, and each is measured over the time it really ran. A
+   * window in which a worker completed no op is run again at twice the
+   * length (the group keeps the longer window); a window whose workers ran
+   * together for too little of it is run again with more lead.
+   */
+  private async window(st: ModeState, limits: TargetLimits, held: HeldNamespace | undefined, m: Measured): Promise<WindowResult[] | undefined> {
     const s = st.scenario;
     const info = workloadInfo(s.workload);
     const target = limitsFor(s, limits);
-    let worstLate = 0;
-    for (let attempt = 0; attempt < LATE_TRIES; attempt++) {
+    let overlapTries = 0;
+    // A window run again for want of ops is longer; the group adopts that length only once it worked.
+    let len = m.windowMs;
+    for (;;) {
       const start = this.deps.nowNs() + this.leadMs * 1e6;
-      const stop = start + this.budget.windowMs * 1e6;
+      const stop = start + len * 1e6;
       const specs: WindowSpec[] = Array.from({ length: s.workers }, (_, i) => ({
         workload: s.workload,
         params: s.params,
@@ -153,10 +333,11 @@ export class Scheduler {
         userNsFd: s.mode === 'shared' && held ? held.userFd : -1,
         ...cpusFor(s.placement, i, this.deps.cpus),
         coreParam: info ? info.coreParam(s.params, target) : 0,
-        sampleEvery: effectiveSampleEvery(this.budget.sampleEvery, s.workload),
+        sampleEvery: m.sampleEvery,
         startNs: start,
         stopNs: stop,
-        deadlineNs: stop + Math.max(2000, 2 * this.budget.windowMs) * 1e6,
+        deadlineNs: stop + Math.max(2000, 2 * len) * 1e6,
+        markNs: (len * 1e6) / SUB_WINDOWS,
         sysctls: s.sysctls,
         keyBase: s.workload === 'ipc.lookup' ? toolKeyBase(i) : 0,
         journalFd: this.deps.journalFd ?? -1,
@@ -167,37 +348,42 @@ export class Scheduler {
         st.failure = failed.failure ?? failure(constants.errno.EIO, 'window');
         return undefined;
       }
-      // A worker that completed no op in the window has no figure to give, only a problem.
-      const idle = results.find((r) => r.ops === 0 || r.endNs <= r.startNs);
-      if (idle) {
-        st.failure = failure(constants.errno.EIO, 'window', `window: a worker completed no op in ${this.budget.windowMs} ms; the window is too short for this workload, or the workload is stuck`);
-        return undefined;
-      }
-      // A window whose processes started late did not share its time span with the others.
       const late = Math.max(...results.map((r) => r.lateNs));
-      worstLate = Math.max(worstLate, late);
-      if (late > Math.max(1e6, 0.05 * this.budget.windowMs * 1e6)) {
-        this.leadMs = Math.min(MAX_LEAD_MS, this.leadMs * 2);
+      // Late by a tenth of the window: more lead next time; on time: a little less, down to the floor.
+      if (late > 0.1 * len * 1e6) this.leadMs = Math.min(MAX_LEAD_MS, this.leadMs * 2);
+      else this.leadMs = Math.max(MIN_LEAD_MS, Math.round(this.leadMs * 0.9));
+      // A worker with no op in the window has no rate to give: the window was too short for this workload here.
+      if (results.some((r) => r.ops === 0 || r.endNs <= r.startNs)) {
+        const longest = Math.max(MAX_LENGTHENED_MS, m.windowMs);
+        if (len >= longest) {
+          st.failure = failure(constants.errno.EIO, 'window', `window: a worker completed no op in ${len} ms, the longest window; the workload is stuck, or the machine is starved`);
+          return undefined;
+        }
+        len = Math.min(longest, len * 2);
         continue;
       }
-      // On time: give back some of the lead that earlier late windows added.
-      this.leadMs = Math.max(INITIAL_LEAD_MS, Math.round(this.leadMs * 0.75));
+      if (results.length > 1 && overlapFraction(results, len * 1e6) < MIN_OVERLAP && overlapTries < OVERLAP_TRIES) {
+        overlapTries++;
+        st.retried++;
+        continue;
+      }
       const broken = isolationProblem(s.mode, results, limits.host.nsInode, held?.nsInode);
       if (broken) {
         st.failure = failure(constants.errno.EINVAL, 'isolation check', broken);
         return undefined;
       }
+      m.windowMs = Math.max(m.windowMs, len);
       return results;
     }
-    st.failure = failure(constants.errno.ETIME, 'window start',
-      `window start: the measured processes started ${(worstLate / 1e6).toFixed(1)} ms late ${LATE_TRIES} times, even with ${this.leadMs} ms of lead; the machine is overloaded, or --workers is too high for it`);
-    return undefined;
   }
 }
 
-/** The suite's sampling stride, widened where a workload's ops are too cheap for it (0 stays off). */
-export function effectiveSampleEvery(suite: number, workload: string): number {
-  return suite === 0 ? 0 : Math.max(suite, workloadInfo(workload)?.minSampleEvery ?? 0);
+interface Measured {
+  windowMs: number;
+  sampleEvery: number;
+  comparisons: ModeComparison[];
+  looks: number;
+  stop: StopReason;
 }
 
 /**
@@ -224,72 +410,34 @@ export function isolationProblem(mode: Mode, results: readonly WindowResult[], h
   return null;
 }
 
-/** Aggregate ops/s of one window: all workers' ops over the window's span. */
-export function windowOpsPerSec(results: readonly WindowResult[]): number {
-  const { ops, spanNs } = windowTotals(results);
-  return spanNs > 0 ? ops / (spanNs / 1e9) : 0;
-}
-
-function windowTotals(results: readonly WindowResult[]): { ops: number; spanNs: number } {
-  const ops = results.reduce((a, r) => a + r.ops, 0);
-  const start = Math.min(...results.map((r) => r.startNs));
-  const end = Math.max(...results.map((r) => r.endNs));
-  return { ops, spanNs: Math.max(0, end - start) };
-}
-
 /**
- * tinybench turns the windows into per-op statistics: each sample's
- * overriddenDuration is the window's span divided by its total ops, and its
- * budget cost is the window's span. Its throughput statistics are then
- * per-window ops/s.
+ * Descriptive statistics of the per-round rates from tinybench: each round
+ * is one sample whose overriddenDuration is the time of one op at that rate.
  */
-async function tinybenchStats(name: string, windows: readonly WindowResult[][]): Promise<ThroughputStats> {
-  const perOpMs = windows.map((w) => {
-    const { ops, spanNs } = windowTotals(w);
-    return { perOp: spanNs / 1e6 / ops, cost: spanNs / 1e6 };
-  });
-  const bench = new Bench({ iterations: perOpMs.length, time: 0, warmup: false, retainSamples: true, throws: true });
+async function tinybenchStats(name: string, rates: readonly number[]): Promise<Omit<ThroughputStats, 'estimate' | 'ci' | 'ciLevel' | 'rounds'>> {
+  const bench = new Bench({ iterations: rates.length, time: 0, warmup: false, retainSamples: true, throws: true });
   let next = 0;
   // Declared async: tinybench then skips the extra call it makes to detect a sync
-  // function returning a promise, which would consume one window unmeasured.
+  // function returning a promise, which would consume one round unmeasured.
   bench.add(name, async () => {
-    const w = perOpMs[next++];
-    if (!w) throw new Error('tinybench asked for more windows than were measured');
-    return Promise.resolve({ overriddenDuration: w.perOp, overriddenIterationCost: w.cost });
+    const rate = rates[next++];
+    if (rate === undefined) throw new Error('tinybench asked for more rounds than were measured');
+    return Promise.resolve({ overriddenDuration: 1000 / rate });
   });
   const [task] = await bench.run();
   const r = task?.result;
-  if (!r || (r.state !== 'completed' && r.state !== 'aborted-with-statistics') || r.throughput.samplesCount !== perOpMs.length) {
-    throw new Error(`tinybench did not take every window of ${name}`);
+  if (!r || (r.state !== 'completed' && r.state !== 'aborted-with-statistics') || r.throughput.samplesCount !== rates.length) {
+    throw new Error(`tinybench did not take every round of ${name}`);
   }
   const t = r.throughput;
-  return {
-    unit: 'ops/s',
-    mean: t.mean,
-    median: t.p50,
-    sd: t.sd,
-    rme: t.rme,
-    ci95: [t.mean - t.moe, t.mean + t.moe],
-    samples: t.samplesCount,
-    windows: perOpMs.map((w) => 1000 / w.perOp),
-  };
+  // A rate is never negative: a t-interval from a few rounds that reaches below 0 is cut at 0.
+  return { unit: 'ops/s', mean: t.mean, median: t.p50, sd: t.sd, rme: t.rme, ci95: [Math.max(0, t.mean - t.moe), t.mean + t.moe], samples: t.samplesCount };
 }
 
-function perOp(window: readonly WindowResult[], value: (r: WindowResult) => number): number {
-  const ops = window.reduce((a, r) => a + r.ops, 0);
-  return ops > 0 ? window.reduce((a, r) => a + value(r), 0) / ops : 0;
-}
-
-/** A window's p99 needs at least 100 samples to mean anything. */
-const MIN_SAMPLES_FOR_P99 = 100;
-
-function latencyStats(windows: readonly WindowResult[][], sampleEvery: number): LatencyStats | undefined {
-  const h = mergeHistograms(windows.flat().map((r) => r.latency));
+function latencyStats(st: ModeState, sampleEvery: number): LatencyStats | undefined {
+  const h = mergeHistograms(st.histograms);
   if (h.count === 0) return undefined;
-  const perWindow = windows.map((w) => mergeHistograms(w.map((r) => r.latency)));
-  const p99Windows = perWindow.every((x) => x.count >= MIN_SAMPLES_FOR_P99) ? perWindow.map((x) => quantile(x, 0.99)) : undefined;
   return {
-    ...(p99Windows ? { p99Windows } : {}),
     unit: 'ns',
     p50: quantile(h, 0.5),
     p90: quantile(h, 0.9),
@@ -299,10 +447,12 @@ function latencyStats(windows: readonly WindowResult[][], sampleEvery: number): 
     mean: h.sumNs / h.count,
     count: h.count,
     sampleEvery,
+    p50Rounds: st.rounds.map((r) => r.p50),
+    p99Rounds: st.rounds.map((r) => r.p99),
   };
 }
 
-async function summarize(st: Measured, budget: Budget, cpuCount: number, limits: ScenarioResult['limits']): Promise<ScenarioResult> {
+async function summarize(st: ModeState, m: Measured, cpuCount: number, limits: ScenarioResult['limits'], wallMs: number): Promise<ScenarioResult> {
   const s = st.scenario;
   const base: ScenarioResult = {
     id: s.id,
@@ -316,69 +466,35 @@ async function summarize(st: Measured, budget: Budget, cpuCount: number, limits:
     oversubscribed: s.workers > cpuCount,
   };
   if (limits) base.limits = limits;
-  if (st.failure) {
-    return { ...base, state: 'errored', failure: st.failure };
+  if (st.failure) return { ...base, state: 'errored', failure: st.failure };
+  if (st.rounds.length < 2) {
+    return { ...base, state: 'skipped', failure: failure(constants.errno.EINTR, 'interrupted', 'interrupted before it had two measured rounds') };
   }
-  if (st.windows.length < 2) {
-    return {
-      ...base,
-      state: 'skipped',
-      failure: failure(constants.errno.EINTR, 'interrupted', 'interrupted before it had two measured windows'),
-    };
-  }
-  const flat = st.windows.flat();
-  const ops = flat.reduce((a, r) => a + r.ops, 0);
-  const throughput = await tinybenchStats(s.id, st.windows);
+  const rates = st.rounds.map((r) => r.rate);
+  const est = scenarioEstimate(rates);
+  const ops = st.rounds.reduce((a, r) => a + r.ops, 0);
   const out: ScenarioResult = {
     ...base,
-    throughput,
-    cpuNsPerOp: flat.reduce((a, r) => a + r.cpuNs, 0) / ops,
-    ctxSwitchesPerOp: flat.reduce((a, r) => a + r.volCs + r.involCs, 0) / ops,
-    cpuNsPerOpWindows: st.windows.map((w) => perOp(w, (r) => r.cpuNs)),
-    ctxSwitchesPerOpWindows: st.windows.map((w) => perOp(w, (r) => r.volCs + r.involCs)),
-    namespaces: (st.windows[st.windows.length - 1] ?? []).map((r) => r.nsInode),
-    windows: st.windows.length,
+    throughput: { ...(await tinybenchStats(s.id, rates)), estimate: est.estimate, ci: est.ci, ciLevel: est.ciLevel, rounds: rates },
+    cpuNsPerOp: st.cpuNs / ops,
+    ctxSwitchesPerOp: st.cs / ops,
+    cpuNsPerOpRounds: st.rounds.map((r) => r.cpuPerOp),
+    ctxSwitchesPerOpRounds: st.rounds.map((r) => r.csPerOp),
+    namespaces: (st.last ?? []).map((r) => r.nsInode),
+    rounds: st.rounds.length,
     ops,
-    wallMs: st.costMs,
+    windowMs: m.windowMs,
+    subWindowMs: m.windowMs / SUB_WINDOWS,
+    measuredMs: st.measuredMs,
+    wallMs,
   };
-  const latency = latencyStats(st.windows, effectiveSampleEvery(budget.sampleEvery, s.workload));
+  if (st.retried > 0) out.retriedWindows = st.retried;
+  const latency = latencyStats(st, m.sampleEvery);
   if (latency) out.latency = latency;
-  if (workloadInfo(s.workload)?.hasBytes && s.params.size) out.bytesPerSecond = throughput.mean * s.params.size;
+  if (workloadInfo(s.workload)?.hasBytes && s.params.size) out.bytesPerSecond = est.estimate * s.params.size;
   if (st.interrupted) {
     out.state = 'errored';
-    out.failure = failure(constants.errno.EINTR, 'interrupted', `interrupted after ${st.windows.length} of its windows; the figures cover those only`);
+    out.failure = failure(constants.errno.EINTR, 'interrupted', `interrupted after ${st.rounds.length} rounds; the figures cover those only`);
   }
   return out;
-}
-
-const PAIRS: ReadonlyArray<[Mode, Mode]> = [['isolated', 'shared'], ['isolated', 'host'], ['shared', 'host']];
-
-/** isolated vs shared, isolated vs host and shared vs host, wherever both completed. */
-export function compareModes(results: readonly ScenarioResult[]): Comparison[] {
-  const out: Comparison[] = [];
-  for (const [a, b] of PAIRS) {
-    const ra = results.find((r) => r.mode === a && r.state === 'completed');
-    const rb = results.find((r) => r.mode === b && r.state === 'completed');
-    if (!ra?.throughput || !rb?.throughput) continue;
-    const c = compareSamples(ra.throughput.windows, rb.throughput.windows);
-    out.push({ a, b, scenarioA: ra.id, scenarioB: rb.id, ratio: c.ratio, ci95: c.ci95, pValue: c.pValue, pAdjusted: c.pValue, verdict: c.verdict, test: c.test });
-  }
-  return out;
-}
-
-/**
- * Verdicts over a whole run: a run makes dozens of mode comparisons, and at
- * alpha 0.01 each, one in a hundred steady pairs would be called different by
- * chance. Holm's step-down adjustment over all of them keeps the chance of
- * any false difference in the run at 1 %; real effects (p far below 1e-4)
- * keep their verdicts.
- */
-export function adjustVerdicts(comparisons: readonly Comparison[]): Comparison[] {
-  const adjusted = holmAdjust(comparisons.map((c) => c.pValue));
-  return comparisons.map((c, i) => {
-    const p = adjusted[i] ?? NaN;
-    const significant = Number.isFinite(p) && p < ALPHA;
-    const verdict = !significant ? 'no significant difference' : c.ratio > 1 ? 'faster' : c.ratio < 1 ? 'slower' : 'no significant difference';
-    return { ...c, pAdjusted: Number.isFinite(p) ? p : 1, verdict, test: `Welch's t-test on per-window ops/s, two-sided, Holm-adjusted over the run's ${comparisons.length} mode comparisons, alpha ${ALPHA}` };
-  });
 }

@@ -14,16 +14,25 @@ import { MAX_LOOKUP_OBJECTS, resolveParams, WORKLOADS, workloadInfo } from './wo
 const CHURN_KIND_NAMES = ['msg', 'sem', 'shm'] as const;
 
 export interface Budget {
-  /** Measured time per scenario, in ms of wall time (windows continue until it is used). */
-  timeMs: number;
-  /** Length of one window in ms. */
+  /**
+   * Cap per group, in ms of measured window time (all its modes' windows
+   * together): a group stops earlier once its comparisons are decided.
+   */
+  capMs: number;
+  /** Practical margin of the verdicts, a fraction: ratios within 1/(1 + margin) .. 1 + margin are "equivalent". */
+  margin: number;
+  /** Window length in ms; 0 = sized from the warm-up (at least 10 ms, and 640 ops). */
   windowMs: number;
-  /** Windows run and discarded before measuring. */
-  warmupWindows: number;
-  minWindows: number;
-  maxWindows: number;
-  /** Time one op in this many for the latency histogram. */
+  /** Rounds run and discarded before measuring. */
+  warmupRounds: number;
+  /** The first look at the comparisons, in rounds. */
+  minRounds: number;
+  /** Rounds at most, whatever the cap. */
+  maxRounds: number;
+  /** Latency: time one op in this many; 0 = off; -1 = as often as costs under 0.5 % (from the warm-up). */
   sampleEvery: number;
+  /** Also sample until each scenario's own 95 % interval is within ± this fraction (0 = no such target). */
+  precision: number;
 }
 
 export interface MatrixEntry {
@@ -91,19 +100,35 @@ export const LIMITS = {
   maxSize: 1 << 30,
 } as const;
 
+/** Budget fields of earlier suite versions, and what replaced them. */
+const RETIRED_BUDGET = ['timeMs', 'minWindows', 'maxWindows', 'warmupWindows'];
+
+function fraction(where: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw new UsageError(`${where} must be a fraction from ${min} to ${max} (0.05 = 5 %), got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
 export function checkSuite(raw: unknown, where: string): Suite {
   if (!isObject(raw)) throw new UsageError(`${where}: a suite is a JSON object with "name", "budget" and "matrix"`);
   const b = raw.budget;
-  if (!isObject(b)) throw new UsageError(`${where}: "budget" is missing; give {"timeMs", "windowMs", "warmupWindows", "minWindows", "maxWindows"}`);
+  if (!isObject(b)) throw new UsageError(`${where}: "budget" is missing; give {"capMs": 3000, "margin": 0.05}`);
+  const retired = RETIRED_BUDGET.find((k) => k in b);
+  if (retired) {
+    throw new UsageError(`${where}: budget.${retired} is no longer used: a suite states budget.capMs (measured ms per group, a cap) and budget.margin; groups sample until their comparisons are decided`);
+  }
   const budget: Budget = {
-    timeMs: intIn(`${where}: budget.timeMs`, b.timeMs, 1, LIMITS.maxTimeMs),
-    windowMs: intIn(`${where}: budget.windowMs`, b.windowMs, LIMITS.minWindowMs, LIMITS.maxWindowMs),
-    warmupWindows: intIn(`${where}: budget.warmupWindows`, b.warmupWindows ?? 1, 0, 100),
-    minWindows: intIn(`${where}: budget.minWindows`, b.minWindows ?? 3, 2, 10_000),
-    maxWindows: intIn(`${where}: budget.maxWindows`, b.maxWindows ?? 100, 2, 10_000),
-    sampleEvery: intIn(`${where}: budget.sampleEvery`, b.sampleEvery ?? 16, 0, 1_000_000),
+    capMs: intIn(`${where}: budget.capMs`, b.capMs, 1, LIMITS.maxTimeMs),
+    margin: fraction(`${where}: budget.margin`, b.margin ?? 0.05, 0.001, 0.5),
+    windowMs: b.windowMs === undefined || b.windowMs === 'auto' ? 0 : intIn(`${where}: budget.windowMs`, b.windowMs, LIMITS.minWindowMs, LIMITS.maxWindowMs),
+    warmupRounds: intIn(`${where}: budget.warmupRounds`, b.warmupRounds ?? 1, 0, 100),
+    minRounds: intIn(`${where}: budget.minRounds`, b.minRounds ?? 10, 2, 10_000),
+    maxRounds: intIn(`${where}: budget.maxRounds`, b.maxRounds ?? 400, 2, 100_000),
+    sampleEvery: b.sampleEvery === undefined || b.sampleEvery === 'auto' ? -1 : intIn(`${where}: budget.sampleEvery`, b.sampleEvery, 0, 1_000_000),
+    precision: fraction(`${where}: budget.precision`, b.precision ?? 0, 0, 0.5),
   };
-  if (budget.maxWindows < budget.minWindows) throw new UsageError(`${where}: budget.maxWindows (${budget.maxWindows}) is below budget.minWindows (${budget.minWindows})`);
+  if (budget.maxRounds < budget.minRounds) throw new UsageError(`${where}: budget.maxRounds (${budget.maxRounds}) is below budget.minRounds (${budget.minRounds})`);
   if (!Array.isArray(raw.matrix) || raw.matrix.length === 0) {
     throw new UsageError(`${where}: "matrix" must be a non-empty array of {"workload", "mode", "workers", "placement"} entries`);
   }
@@ -182,7 +207,8 @@ export interface Overrides {
   kind?: string[];
   objects?: number[];
   placement?: Placement[];
-  timeMs?: number;
+  capMs?: number;
+  margin?: number;
   sysctls?: Record<string, string>;
 }
 
@@ -208,7 +234,8 @@ export function applyOverrides(suite: Suite, o: Overrides): Suite {
       matrix = [...matrix, { ...base, workload: missing, ...(o.mode ? { mode: o.mode } : {}), ...(o.workers ? { workers: o.workers } : {}), ...(o.placement ? { placement: o.placement } : {}), ...(o.size ? { size: o.size } : {}), ...(o.kind ? { kind: o.kind } : {}), ...(o.objects ? { objects: o.objects } : {}), ...(o.sysctls ? { sysctls: { ...base.sysctls, ...o.sysctls } } : {}) }];
     }
   }
-  return { ...suite, budget: { ...suite.budget, ...(o.timeMs !== undefined ? { timeMs: o.timeMs } : {}) }, matrix };
+  const budget = { ...suite.budget, ...(o.capMs !== undefined ? { capMs: o.capMs } : {}), ...(o.margin !== undefined ? { margin: o.margin } : {}) };
+  return { ...suite, budget, matrix };
 }
 
 /** A stable id from the identity fields, e.g. "msg.pingpong(size=64)/isolated/w2/same-cpu". */

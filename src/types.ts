@@ -108,7 +108,7 @@ export interface WindowResult {
   failure?: Failure;
 }
 
-/** Limits of one IPC namespace, read from /proc/sys inside it (-1 = unreadable). */
+/** Limits of one IPC namespace, read from /proc/sys inside it (-1 = unreadable, Infinity = beyond 2^53: the kernel's "unlimited"). */
 export interface NamespaceLimits {
   nsInode: number;
   msgmax: number;

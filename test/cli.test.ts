@@ -77,12 +77,16 @@ describe('a real quick run through the CLI', () => {
     expect(doc.scenarios).toHaveLength(WORKLOADS.length * 3);
     for (const s of doc.scenarios) {
       expect(s.state, `${s.id}: ${s.failure?.message ?? ''}`).toBe('completed');
-      expect(s.throughput?.mean).toBeGreaterThan(0);
-      expect(Number.isFinite(s.throughput?.mean)).toBe(true);
-      expect(s.throughput?.samples).toBe(s.windows);
+      expect(s.throughput?.estimate).toBeGreaterThan(0);
+      expect(Number.isFinite(s.throughput?.estimate)).toBe(true);
+      expect(s.throughput?.samples).toBe(s.rounds);
+      expect(s.throughput?.rounds).toHaveLength(s.rounds ?? -1);
       expect(s.cpuNsPerOp).toBeGreaterThan(0);
     }
-    expect(doc.comparisons).toHaveLength(WORKLOADS.length * 3);
+    expect(doc.comparisons.filter((c) => c.metric === 'throughput')).toHaveLength(WORKLOADS.length * 3);
+    // Every group says how far it got and why it stopped.
+    expect(doc.groups).toHaveLength(WORKLOADS.length);
+    for (const g of doc.groups) expect(['decided', 'cap']).toContain(g.stop);
     expect(doc.env.limits.fresh.msgmax).toBe(8192);
     // The tables: one per workload, modes as rows, then the comparisons; no colour under NO_COLOR.
     for (const w of WORKLOADS) expect(r.stdout).toContain(w.name);

@@ -22,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const longWindow = join(dir, 'long-window.json');
 writeFileSync(longWindow, JSON.stringify({
   name: 'long-window',
-  budget: { timeMs: 60000, windowMs: 30000, warmupWindows: 0, minWindows: 2, maxWindows: 2 },
+  budget: { capMs: 60000, windowMs: 30000, warmupRounds: 0, minRounds: 2, maxRounds: 2 },
   matrix: [{ workload: ['ipc.lookup'], objects: [32], mode: ['host'], workers: [1], placement: ['same-cpu'] }],
 }));
 

@@ -20,13 +20,10 @@ const objectIds = (): string[] => sysvObjects().map((o) => `${o.kind}:${o.id}`).
 
 describe('soak', () => {
   it('200 scenarios leave fds, children and host IPC objects as they were', async () => {
-    const budget: Budget = { timeMs: 1, windowMs: 10, warmupWindows: 0, minWindows: 2, maxWindows: 2, sampleEvery: 16 };
+    const budget: Budget = { capMs: 20, margin: 0.05, windowMs: 10, warmupRounds: 0, minRounds: 2, maxRounds: 2, sampleEvery: 16, precision: 0 };
     const all = expand({
       name: 'soak', description: '', budget,
-      // ns.lifecycle is left out: its 10 ms windows leave thousands of namespaces for the kernel to
-      // tear down, which delays the next window's namespace set-up by tens of ms, and the scheduler
-      // (rightly) rejects windows whose processes start late. It is a kernel backlog, not a leak.
-      matrix: [{ workload: WORKLOADS.map((w) => w.name).filter((w) => w !== 'ns.lifecycle'), mode: ['host', 'shared', 'isolated'], workers: [1, 2], placement: ['same-cpu'] }],
+      matrix: [{ workload: WORKLOADS.map((w) => w.name), mode: ['host', 'shared', 'isolated'], workers: [1, 2], placement: ['same-cpu'] }],
     });
     const scenarios = Array.from({ length: 200 }, (_, i) => all[i % all.length]!);
     const exec = new PoolExecutor(2);
@@ -42,6 +39,7 @@ describe('soak', () => {
     const scheduler = new Scheduler({
       executor: exec, cpus: usableCpus(), route: 'privileged', limits: () => Promise.resolve(limits),
       nowNs: monotonicNs, wallMs: () => performance.now(), random: seededRandom(3),
+      plan: { alphaRun: 0.05, comparisons: { throughput: 1, 'latency-p50': 1, 'latency-p99': 1 } },
     }, budget);
     const failures: string[] = [];
     for (const s of scenarios) {

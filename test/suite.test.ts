@@ -18,7 +18,7 @@ function tempSuite(content: unknown, ext = 'json'): string {
   return path;
 }
 
-const BUDGET = { timeMs: 100, windowMs: 20, warmupWindows: 1, minWindows: 3, maxWindows: 5, sampleEvery: 16 };
+const BUDGET = { capMs: 100, margin: 0.05, windowMs: 20, warmupRounds: 1, minRounds: 3, maxRounds: 50, sampleEvery: 16 };
 const ENTRY = { workload: ['msg.pingpong'], mode: ['host', 'shared', 'isolated'], workers: [1], placement: ['same-cpu'] };
 
 /** The UsageError `fn` throws; fails the test if it throws nothing or something else. */
@@ -42,7 +42,8 @@ describe('loadSuite: the shipped suites', () => {
   it('default covers every workload in host, shared and isolated mode at 1 and 2 workers', () => {
     const suite = loadSuite('default');
     expect(suite.name).toBe('default');
-    expect(suite.budget.minWindows).toBeLessThanOrEqual(suite.budget.maxWindows);
+    expect(suite.budget.minRounds).toBeLessThanOrEqual(suite.budget.maxRounds);
+    expect(suite.budget.margin).toBeLessThanOrEqual(0.05);
     const scenarios = expand(suite);
     expect(new Set(scenarios.map((s) => s.id)).size).toBe(scenarios.length);
     const seen = new Set(scenarios.map(key));
@@ -69,10 +70,11 @@ describe('loadSuite: the shipped suites', () => {
   });
 
   it('loads a suite by path, with defaults for the optional fields', () => {
-    const suite = loadSuite(tempSuite({ budget: { timeMs: 100, windowMs: 20 }, matrix: [{ workload: 'sem.pingpong' }] }));
+    const suite = loadSuite(tempSuite({ budget: { capMs: 100 }, matrix: [{ workload: 'sem.pingpong' }] }));
     expect(suite.name).toBe('custom');
     expect(suite.description).toBe('');
-    expect(suite.budget).toEqual({ timeMs: 100, windowMs: 20, warmupWindows: 1, minWindows: 3, maxWindows: 100, sampleEvery: 16 });
+    // windowMs 0 and sampleEvery -1: sized from the warm-up.
+    expect(suite.budget).toEqual({ capMs: 100, margin: 0.05, windowMs: 0, warmupRounds: 1, minRounds: 10, maxRounds: 400, sampleEvery: -1, precision: 0 });
     expect(suite.matrix).toEqual([{ workload: ['sem.pingpong'], mode: ['host', 'shared', 'isolated'], workers: [1], placement: ['same-cpu'] }]);
   });
 });
@@ -114,11 +116,18 @@ describe('loadSuite: errors name the field', () => {
 
   it.each([
     ['windowMs 0', { ...BUDGET, windowMs: 0 }, 'budget.windowMs'],
-    ['timeMs not an integer', { ...BUDGET, timeMs: 1.5 }, 'budget.timeMs'],
-    ['timeMs a string', { ...BUDGET, timeMs: '100' }, 'budget.timeMs'],
-    ['minWindows 1', { ...BUDGET, minWindows: 1 }, 'budget.minWindows'],
-    ['maxWindows below minWindows', { ...BUDGET, minWindows: 5, maxWindows: 4 }, 'budget.maxWindows'],
+    ['windowMs beyond a minute', { ...BUDGET, windowMs: 61_000 }, 'budget.windowMs'],
+    ['capMs not an integer', { ...BUDGET, capMs: 1.5 }, 'budget.capMs'],
+    ['capMs a string', { ...BUDGET, capMs: '100' }, 'budget.capMs'],
+    ['no capMs', { margin: 0.05 }, 'budget.capMs'],
+    ['margin 5 (a percentage where a fraction is due)', { ...BUDGET, margin: 5 }, 'budget.margin'],
+    ['margin 0', { ...BUDGET, margin: 0 }, 'budget.margin'],
+    ['minRounds 1', { ...BUDGET, minRounds: 1 }, 'budget.minRounds'],
+    ['maxRounds below minRounds', { ...BUDGET, minRounds: 5, maxRounds: 4 }, 'budget.maxRounds'],
     ['negative sampleEvery', { ...BUDGET, sampleEvery: -1 }, 'budget.sampleEvery'],
+    ['precision 1', { ...BUDGET, precision: 1 }, 'budget.precision'],
+    ['a window count of the first suite format', { ...BUDGET, maxWindows: 10 }, 'budget.maxWindows is no longer used'],
+    ['a time budget of the first suite format', { ...BUDGET, timeMs: 700 }, 'budget.capMs'],
   ])('a budget with %s', (_name, b, field) => {
     const e = usageError(() => loadSuite(tempSuite({ budget: b, matrix: [ENTRY] })));
     expect(e.message).toContain(field);
@@ -181,10 +190,11 @@ describe('applyOverrides', () => {
     }
   });
 
-  it('--time sets budget.timeMs only', () => {
+  it('--time sets budget.capMs only, --margin budget.margin only', () => {
     const before = base();
-    const s = applyOverrides(before, { timeMs: 5000 });
-    expect(s.budget).toEqual({ ...before.budget, timeMs: 5000 });
+    const s = applyOverrides(before, { capMs: 5000 });
+    expect(s.budget).toEqual({ ...before.budget, capMs: 5000 });
+    expect(applyOverrides(before, { margin: 0.02 }).budget).toEqual({ ...before.budget, margin: 0.02 });
     expect(s.matrix).toEqual(before.matrix);
     expect(applyOverrides(before, {}).budget).toEqual(before.budget);
   });
@@ -218,7 +228,7 @@ describe('applyOverrides', () => {
   it('does not change the suite it is given', () => {
     const before = base();
     const copy = structuredClone(before);
-    applyOverrides(before, { workload: ['sem.pingpong'], mode: ['host'], workers: [4], timeMs: 1, sysctls: { 'kernel.msgmni': '1' } });
+    applyOverrides(before, { workload: ['sem.pingpong'], mode: ['host'], workers: [4], capMs: 1, sysctls: { 'kernel.msgmni': '1' } });
     expect(before).toEqual(copy);
   });
 });

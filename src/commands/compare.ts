@@ -1,28 +1,18 @@
 /**
- * `ipcns-bench compare BASE.json CURRENT.json`: a run against a baseline.
- * Exit codes: 0 nothing regressed, 1 something regressed, 2 bad input
- * (a UsageError, mapped by cli.ts).
+ * `ipcns-bench compare BASE.json [BASE2.json ...] CURRENT.json`: a run against
+ * one or more baselines. Exit codes: 0 nothing regressed, 1 something
+ * regressed (or completed in a baseline and failed now), 2 bad input (a
+ * UsageError, mapped by cli.ts).
  */
-import { appendFileSync, readFileSync } from 'node:fs';
-import { parse, oneOf } from '../args.js';
-import { compareDocuments, parseMetric, parseThreshold, type CompareMetric, type CompareResult } from '../compare.js';
+import { oneOf, parse, parsePercent } from '../args.js';
+import { COMPARE_METRICS, compareRuns, DEFAULT_THRESHOLD, type CompareMetric, type CompareResult } from '../analyze/baseline.js';
 import { UsageError } from '../errors.js';
 import { renderCompareMarkdown } from '../report/markdown.js';
 import { renderCompare } from '../report/table.js';
-import type { ResultDocument } from '../result.js';
-import { parseResultDocument } from '../schema.js';
-
-/** What a command may touch: its output streams and the environment. */
-export interface CommandIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-}
-
-export const OUTPUT_FORMATS = ['table', 'markdown', 'json'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+import { appendStepSummary, colorFor, jsonText, parseFormat, readDocument, type CommandIo, type OutputFormat } from './io.js';
 
 export const COMPARE_OPTIONS = {
+  base: { type: 'string', multiple: true },
   metric: { type: 'string' },
   threshold: { type: 'string' },
   format: { type: 'string' },
@@ -30,67 +20,30 @@ export const COMPARE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const COMPARE_HELP = `ipcns-bench compare BASE.json CURRENT.json [flags]
-  Matches scenarios by id and judges each: improved, regressed or unchanged.
-  --metric M             throughput | latency-p99 | cpu-per-op | cs-per-op (default: throughput);
+export const COMPARE_HELP = `ipcns-bench compare BASE.json [BASE2.json ...] CURRENT.json [flags]
+  Matches scenarios by id and judges each: regressed, improved, unchanged or inconclusive.
+  --base PATH            a baseline (repeatable), instead of listing them before CURRENT.json;
+                         with two or more, the spread between them is part of the noise
+  --metric M             ${COMPARE_METRICS.join(' | ')} (default: throughput);
                          CPU time and context switches per op are far less noisy than
                          wall-clock throughput on shared CI machines
-  --threshold T          smallest change that counts, in percent: 5% or 5 (default: 0%);
-                         a regression must be significant AND larger than this
+  --threshold T          the practical margin, in percent (default: 5%): within it a scenario is
+                         unchanged; size it from two runs on your runner (README)
   --format F             table | markdown | json (default: table)
   --summary              also append the markdown to $GITHUB_STEP_SUMMARY
   exit codes: 0 nothing regressed, 1 something regressed (or completed in base and failed in current), 2 bad input`;
 
-/** Parses --format. */
-export function parseFormat(text: string): OutputFormat {
-  return oneOf('--format', text, OUTPUT_FORMATS);
+export function parseMetric(text: string): CompareMetric {
+  return oneOf('--metric', text, COMPARE_METRICS);
 }
 
-/** Reads and checks a result document; every problem is a UsageError naming the file. */
-export function readDocument(path: string): ResultDocument {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new UsageError(`${path}: no such file; give the path of an ipcns-bench result document (run --json PATH writes one)`);
-    if (err.code === 'EISDIR') throw new UsageError(`${path}: is a directory, not a result document`);
-    throw new UsageError(`${path}: cannot read it (${err.code ?? err.message})`);
-  }
-  return parseResultDocument(text, path);
-}
-
-/**
- * --summary: appends `markdown` to the file $GITHUB_STEP_SUMMARY names (the
- * job summary of a GitHub Actions step). Without the variable, a one-line
- * note on stderr and nothing else.
- */
-export function appendStepSummary(markdown: string, io: CommandIo): void {
-  const file = io.env['GITHUB_STEP_SUMMARY'];
-  if (file === undefined || file === '') {
-    io.stderr.write('ipcns-bench: --summary: GITHUB_STEP_SUMMARY is not set (not in GitHub Actions?); no summary written\n');
-    return;
-  }
-  try {
-    appendFileSync(file, `${markdown}\n`);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`--summary: cannot append to GITHUB_STEP_SUMMARY ${file} (${err.code ?? err.message})`);
-  }
-}
-
-/** Colour only on a terminal, and never with NO_COLOR or TERM=dumb. */
-export function colorFor(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv): boolean {
-  return (stream as { isTTY?: boolean }).isTTY === true && !env['NO_COLOR'] && env['TERM'] !== 'dumb';
-}
-
-/** JSON text with non-finite numbers as null (JSON has no NaN or Infinity). */
-export function jsonText(value: unknown): string {
-  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+/** --threshold: a percentage, "5%" or "5"; a fraction is returned. */
+export function parseThreshold(text: string): number {
+  return parsePercent('--threshold', text, 0.1, 50);
 }
 
 export interface CompareArgs {
-  base: string;
+  bases: string[];
   current: string;
   metric: CompareMetric;
   threshold: number;
@@ -100,17 +53,20 @@ export interface CompareArgs {
 }
 
 export function parseCompareArgs(argv: string[]): CompareArgs {
-  const { values: v, positionals } = parse('compare', argv, COMPARE_OPTIONS, 2);
+  const { values: v, positionals } = parse('compare', argv, COMPARE_OPTIONS, Infinity);
   const help = v.help ?? false;
-  const [base, current] = positionals;
-  if (!help && (base === undefined || current === undefined)) {
-    throw new UsageError('compare: give two result documents: ipcns-bench compare BASE.json CURRENT.json');
+  const flagged = v.base ?? [];
+  const bases = [...flagged, ...positionals.slice(0, -1)];
+  const current = positionals.at(-1);
+  if (!help && (current === undefined || bases.length === 0)) {
+    throw new UsageError('compare: give a baseline and the current run: ipcns-bench compare BASE.json [BASE2.json ...] CURRENT.json');
   }
+  if (new Set(bases).size !== bases.length) throw new UsageError(`compare: a baseline is given twice (${bases.join(', ')}); each baseline must be its own run`);
   return {
-    base: base ?? '',
+    bases,
     current: current ?? '',
     metric: v.metric !== undefined ? parseMetric(v.metric) : 'throughput',
-    threshold: v.threshold !== undefined ? parseThreshold(v.threshold) : 0,
+    threshold: v.threshold !== undefined ? parseThreshold(v.threshold) : DEFAULT_THRESHOLD,
     format: v.format !== undefined ? parseFormat(v.format) : 'table',
     summary: v.summary ?? false,
     help,
@@ -124,11 +80,26 @@ export async function compareCommand(argv: string[], io: CommandIo): Promise<num
     io.stdout.write(`${COMPARE_HELP}\n`);
     return 0;
   }
-  const base = readDocument(args.base);
+  const bases = args.bases.map(readDocument);
   const current = readDocument(args.current);
-  const result: CompareResult = compareDocuments(base, current, {
-    metric: args.metric, threshold: args.threshold, basePath: args.base, currentPath: args.current,
+  // The same run under two names (a copy) would count its noise twice and hide the spread between runs.
+  const identity = (d: typeof current): string => JSON.stringify(d);
+  const seen = new Map<string, string>();
+  for (const [i, d] of [...bases, current].entries()) {
+    const path = i < bases.length ? (args.bases[i] as string) : args.current;
+    const first = seen.get(identity(d));
+    if (first !== undefined) throw new UsageError(`compare: ${path} and ${first} hold the same run (started ${d.startedAt}); give each run once`);
+    seen.set(identity(d), path);
+  }
+  const result: CompareResult = compareRuns(bases, current, {
+    metric: args.metric, threshold: args.threshold, basePaths: args.bases, currentPath: args.current,
   });
+  if (result.rows.length === 0 && result.notCompared.length === 0) {
+    throw new UsageError(
+      `no scenario id is in both the baseline and the current run; were they run with the same suite? ` +
+        `(${args.bases.join(', ')}: suite ${bases.map((b) => b.command.suite).join(', ')}; ${args.current}: suite ${current.command.suite}, ${current.scenarios.length} scenarios)`,
+    );
+  }
   switch (args.format) {
     case 'table':
       io.stdout.write(`${renderCompare(result, { color: colorFor(io.stdout, io.env) })}\n`);

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { parse, oneOf } from '../args.js';
 import { UsageError } from '../errors.js';
 import { EXPORT_FORMATS, exportDocument, type ExportFormat } from '../export.js';
-import { jsonText, readDocument, type CommandIo } from './compare.js';
+import { jsonText, readDocument, type CommandIo } from './io.js';
 
 export const EXPORT_OPTIONS = {
   to: { type: 'string' },

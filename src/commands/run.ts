@@ -1,7 +1,7 @@
 /** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import { parse, parseKinds, parseObjects, parseModes, parsePlacements, parseSizes, parseWorkers, parseWorkloads, integer } from '../args.js';
+import { parse, parseKinds, parseObjects, parseModes, parsePlacements, parsePercent, parseSizes, parseWorkers, parseWorkloads, integer } from '../args.js';
 import { monotonicNs } from '../clock.js';
 import { addResults, checkWritable, defaultTarget, newDocument, writeDocument, type DocumentTarget } from '../document.js';
 import { defaultRoute, machine } from '../env.js';
@@ -10,13 +10,16 @@ import { PoolExecutor, type Executor } from '../executor.js';
 import { preflightProblem, unsupportedOnRoute, type TargetLimits } from '../preflight.js';
 import { closeJournal, openJournal } from '../journal.js';
 import { renderRunMarkdown } from '../report/markdown.js';
-import { appendStepSummary, jsonText, parseFormat, type OutputFormat } from './compare.js';
+import { appendStepSummary, jsonText, parseFormat, type OutputFormat } from './io.js';
 import { Progress, useColor } from '../progress.js';
 import { renderDocument } from '../report/table.js';
 import type { ResultDocument } from '../result.js';
-import { groupByComparison, Scheduler } from '../scheduler.js';
+import { comparisonsOf, groupByComparison, Scheduler } from '../scheduler.js';
 import { applyOverrides, checkSysctl, expand, LIMITS, loadSuite, type Overrides } from '../suite.js';
-import { median } from '../stats.js';
+import { methodText } from '../analyze/modes.js';
+import { ALPHA_RUN, METRICS } from '../analyze/verdict.js';
+import { TRIM } from '../analyze/trimmed.js';
+import { medianOf } from '../analyze/robust.js';
 import type { Failure, NamespaceLimits, Route, Scenario } from '../types.js';
 
 export const RUN_OPTIONS = {
@@ -29,6 +32,7 @@ export const RUN_OPTIONS = {
   objects: { type: 'string' },
   placement: { type: 'string' },
   time: { type: 'string' },
+  margin: { type: 'string' },
   sysctl: { type: 'string', multiple: true },
   json: { type: 'string' },
   format: { type: 'string' },
@@ -46,7 +50,10 @@ export const RUN_HELP = `ipcns-bench run [flags]
   --kind msg,sem,shm     object kind (ipc.churn)
   --objects 64           queues per worker (ipc.lookup)
   --placement any,same-cpu,split
-  --time MS              measured time per scenario
+  --time MS              cap per group: ms of measured windows (all its modes together);
+                         a group stops earlier once its comparisons are decided
+  --margin P%            practical margin of the verdicts (default: the suite's, 5%):
+                         ratios within it are "equivalent"
   --sysctl NAME=VALUE    written inside every fresh namespace (repeatable)
   --json PATH            write the result document there (default: results/)
   --format F             what to print: table | markdown | json (default: table)
@@ -81,7 +88,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (v.kind !== undefined) overrides.kind = parseKinds(v.kind);
   if (v.objects !== undefined) overrides.objects = parseObjects(v.objects);
   if (v.placement !== undefined) overrides.placement = parsePlacements(v.placement);
-  if (v.time !== undefined) overrides.timeMs = integer('--time', v.time, 1, LIMITS.maxTimeMs, 'ms of measured time per scenario');
+  if (v.time !== undefined) overrides.capMs = integer('--time', v.time, 1, LIMITS.maxTimeMs, 'ms of measured windows per group');
+  if (v.margin !== undefined) overrides.margin = parsePercent('--margin', v.margin, 0.1, 50);
   if (v.sysctl !== undefined) overrides.sysctls = Object.fromEntries(v.sysctl.map((s) => checkSysctl('--sysctl', s)));
   const out: RunArgs = {
     suite: v.suite ?? 'default', overrides, quiet: v.quiet ?? false, help: v.help ?? false,
@@ -161,12 +169,22 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       for (const [id, f] of unavailable) ctx.stderr.write(`skipped ${id}: ${f.message}\n`);
     }
 
+    const groups = groupByComparison(scenarios);
+    // The run's comparisons per metric, counted before anything runs: each interval's level is set for all of them.
+    const comparisons = groups.reduce((a, g) => a + comparisonsOf(g.filter((s) => !unavailable.has(s.id))), 0);
+    const plan = { alphaRun: ALPHA_RUN, comparisons: Object.fromEntries(METRICS.map((m) => [m, comparisons])) as Record<(typeof METRICS)[number], number> };
     const doc: ResultDocument = newDocument({
       ...m,
       timerNs: 0,
       route,
       limits: { host, fresh: [...fresh.values()].find((f) => f.ok)?.value ?? host },
-    }, { suite: suite.name, argv }, startedAt);
+    }, { suite: suite.name, argv }, startedAt, {
+      method: methodText(comparisons),
+      alphaRun: ALPHA_RUN,
+      margin: suite.budget.margin,
+      trim: TRIM,
+      comparisons: plan.comparisons,
+    });
     writeDocument(doc, target);
 
     const timer: number[] = [];
@@ -188,9 +206,9 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       },
       signal: ctx.signal,
       journalFd: journal?.fd ?? -1,
+      plan,
     }, suite.budget);
 
-    const groups = groupByComparison(scenarios);
     for (const [i, group] of groups.entries()) {
       if (ctx.signal.aborted) {
         addResults(doc, group.map((s) => skipped(s, failure(constants.errno.EINTR, 'interrupted', 'interrupted before it ran'), m.usableCpus.length)), []);
@@ -199,9 +217,9 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       const runnable = group.filter((s) => !unavailable.has(s.id));
       const skippedHere = group.filter((s) => unavailable.has(s.id)).map((s) => skipped(s, unavailable.get(s.id) as Failure, m.usableCpus.length));
       progress.event({ type: 'group', index: i + 1, total: groups.length, scenarios: group });
-      const { results, comparisons } = runnable.length > 0 ? await scheduler.runGroup(runnable) : { results: [], comparisons: [] };
-      addResults(doc, [...results, ...skippedHere], comparisons);
-      doc.env.timerNs = timer.length > 0 ? median(timer) : 0;
+      const outcome = runnable.length > 0 ? await scheduler.runGroup(runnable) : undefined;
+      addResults(doc, [...(outcome?.results ?? []), ...skippedHere], outcome?.comparisons ?? [], outcome?.summary, suite.budget.capMs);
+      doc.env.timerNs = timer.length > 0 ? medianOf(timer) : 0;
       writeDocument(doc, target);
     }
     progress.done();

@@ -1,5 +1,3 @@
-import type { Comparison, ScenarioResult } from '../result.js';
-
 /** Number formatting shared by the reporters: every figure carries its unit. */
 
 /**
@@ -12,8 +10,10 @@ function scaled(value: number, units: readonly string[], digits: number, firstFi
   while (step < units.length - 1 && Math.abs(value) >= 1000 ** (step + 1)) step++;
   for (;;) {
     const v = value / 1000 ** step;
-    const text = step === 0 && firstFixed ? v.toFixed(0) : v.toPrecision(digits);
-    if (Math.abs(Number(text)) < 1000 || step === units.length - 1) return `${text} ${units[step]}`.trimEnd();
+    const last = step === units.length - 1;
+    // At the largest unit, a whole number rather than exponent notation ("1000 T", not "1.00e+3 T").
+    const text = (step === 0 && firstFixed) || (last && Math.abs(v) >= 1000) ? v.toFixed(0) : v.toPrecision(digits);
+    if (Math.abs(Number(text)) < 1000 || last) return `${text} ${units[step]}`.trimEnd();
     step++;
   }
 }
@@ -29,10 +29,6 @@ export function duration(ns: number | undefined): string {
   return scaled(ns, ['ns', 'µs', 'ms', 's'], 3, true);
 }
 
-export function opsPerSec(mean: number, rme: number): string {
-  return `${si(mean)} ±${rme.toFixed(1)}%`;
-}
-
 export function megabytes(bytesPerSecond: number | undefined): string {
   if (bytesPerSecond === undefined) return '';
   const mb = bytesPerSecond / 1e6;
@@ -43,28 +39,21 @@ export function params(p: Record<string, unknown>): string {
   return Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(' ') || '—';
 }
 
-export function ratio(r: number, ci: [number, number]): string {
-  return `${r.toFixed(3)} [${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}]`;
+/** A fraction as a percentage: 0.0213 -> "2.1 %". */
+export function pct(x: number | null, digits = 1): string {
+  return x !== null && Number.isFinite(x) ? `${(x * 100).toFixed(digits)} %` : '—';
 }
 
-export function pValue(p: number): string {
-  if (!Number.isFinite(p)) return '—';
-  return p < 0.0001 ? '<0.0001' : p.toFixed(4);
+/** A bound of an interval; from a handful of rounds it can be astronomical: say so instead of printing 2.4e+35. */
+export function bound(x: number | null, digits = 3): string {
+  if (x === null || !Number.isFinite(x)) return '—';
+  if (x > 99.9) return '>99.9';
+  if (x < 0.001) return '<0.001';
+  return x.toFixed(digits);
 }
 
-/** What a reader must know about a scenario's row; `strong` marks its state where the format can. */
-export function scenarioNotes(s: ScenarioResult, strong: (text: string) => string = (t) => t): string {
-  const out: string[] = [];
-  if (s.state !== 'completed') out.push(`${strong(s.state)}${s.failure ? `: ${s.failure.message}` : ''}`);
-  else if (s.failure) out.push(s.failure.message);
-  if (s.oversubscribed) out.push('oversubscribed: more workers than CPUs, shown not trusted');
-  if (s.placement === 'any') out.push('placement uncontrolled');
-  return out.join('; ');
-}
-
-/** A mode comparison's verdict in words; `mark` styles a difference (colour, bold). */
-export function verdictWords(c: Comparison, mark: (text: string, slower: boolean) => string = (t) => t): string {
-  if (c.verdict === 'faster') return mark(`${c.a} faster`, false);
-  if (c.verdict === 'slower') return mark(`${c.a} slower`, true);
-  return 'no significant difference';
+/** "0.998 [0.981, 1.015]"; "—" when undefined. */
+export function ratioWithCi(r: number, ci: readonly [number | null, number | null], digits = 3): string {
+  if (!Number.isFinite(r)) return '—';
+  return `${r.toFixed(digits)} [${bound(ci[0], digits)}, ${bound(ci[1], digits)}]`;
 }

@@ -7,7 +7,10 @@ import { InlineExecutor, type Executor } from '../../src/executor.js';
 import { createMockCore, FRESH_DEFAULTS, seededRandom, type MockOptions } from '../../src/mock-core.js';
 import type { TargetLimits } from '../../src/preflight.js';
 import { SCHEMA_VERSION, type Comparison, type ResultDocument, type ScenarioResult } from '../../src/result.js';
-import { Scheduler, groupByComparison, type ProgressEvent, type SchedulerDeps } from '../../src/scheduler.js';
+import { methodText } from '../../src/analyze/modes.js';
+import { TRIM } from '../../src/analyze/trimmed.js';
+import { addResults } from '../../src/document.js';
+import { Scheduler, comparisonsOf, groupByComparison, type ProgressEvent, type RunPlan, type SchedulerDeps } from '../../src/scheduler.js';
 import { scenarioId, type Budget } from '../../src/suite.js';
 import type {
   HeldNamespace, IsolationProbe, Mode, NamespaceLimits, Outcome, Params, Placement, Route, Scenario, WindowResult, WindowSpec,
@@ -18,8 +21,14 @@ export const HOST = 4026531839;
 
 export const CPUS: readonly number[] = [0, 1];
 
+/** A small budget: 20-ms windows, a cap of 12 rounds of 3 modes, looks from round 4. */
 export function budget(over: Partial<Budget> = {}): Budget {
-  return { timeMs: 100, windowMs: 20, warmupWindows: 1, minWindows: 4, maxWindows: 6, sampleEvery: 16, ...over };
+  return { capMs: 720, margin: 0.05, windowMs: 20, warmupRounds: 1, minRounds: 4, maxRounds: 400, sampleEvery: 16, precision: 0, ...over };
+}
+
+/** The run plan of a small run: a family of `comparisons` per metric. */
+export function plan(comparisons = 3): RunPlan {
+  return { alphaRun: 0.05, comparisons: { throughput: comparisons, 'latency-p50': comparisons, 'latency-p99': comparisons } };
 }
 
 export function scenario(
@@ -61,6 +70,8 @@ export class SpyExecutor implements Executor {
   nsOpens = 0;
   nsCloses = 0;
   lastNow = 0;
+  /** The stop time of the latest window: a window's run takes until then. */
+  lastStop = 0;
   inject: Inject | undefined;
   nsOpenResult: Outcome<HeldNamespace> | undefined;
   /** Called after each runWindow call is recorded (e.g. to abort). */
@@ -72,6 +83,7 @@ export class SpyExecutor implements Executor {
     const nowBefore = this.lastNow;
     const copies = specs.map((s) => ({ ...s }));
     let results = await this.inner.runWindow(specs);
+    this.lastStop = Math.max(this.lastStop, ...specs.map((s) => s.stopNs));
     const index = this.calls.length;
     if (this.inject) results = this.inject(index, specs, results.map((r) => ({ ...r })));
     this.calls.push({ specs: copies, results, nowBefore });
@@ -116,6 +128,7 @@ export interface HarnessOptions {
   cpus?: readonly number[];
   seed?: number;
   signal?: AbortSignal;
+  plan?: RunPlan;
 }
 
 export const LIMITS: TargetLimits = { host: { ...FRESH_DEFAULTS, nsInode: HOST }, fresh: FRESH_DEFAULTS };
@@ -131,15 +144,16 @@ export function harness(o: HarnessOptions = {}): Harness {
     cpus: o.cpus ?? CPUS,
     route: 'privileged',
     limits: async () => LIMITS,
-    // A monotonic clock that moves 1 µs per reading; the spy remembers the last reading.
+    // A monotonic clock that moves 1 µs per reading, and past each window once it has run; the spy remembers the last reading.
     nowNs: () => {
-      now += 1000;
+      now = Math.max(now + 1000, spy.lastStop);
       spy.lastNow = now;
       return now;
     },
     wallMs: () => (wall += 1),
     random: seededRandom(o.seed ?? 1),
     onEvent: (e) => events.push(e),
+    plan: o.plan ?? plan(),
   };
   if (o.signal) deps.signal = o.signal;
   return { spy, events, deps, scheduler: new Scheduler(deps, budget(o.budget)) };
@@ -160,7 +174,7 @@ export const ENV = {
   limits: { host: { ...FRESH_DEFAULTS, nsInode: HOST }, fresh: FRESH_DEFAULTS },
 };
 
-export function emptyDocument(): ResultDocument {
+export function emptyDocument(comparisons = 3): ResultDocument {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'ipcns-bench', version: '0.1.0' },
@@ -169,19 +183,23 @@ export function emptyDocument(): ResultDocument {
     complete: true,
     command: { suite: 'test', argv: [] },
     env: structuredClone(ENV),
+    analysis: { method: methodText(comparisons), alphaRun: 0.05, margin: 0.05, trim: TRIM, comparisons: plan(comparisons).comparisons },
+    noise: null,
     scenarios: [],
+    groups: [],
     comparisons: [],
   };
 }
 
-/** Runs every group of `scenarios` through one scheduler and collects a result document. */
+/** Runs every group of `scenarios` through one scheduler (its plan counting their comparisons) and collects a result document. */
 export async function runDocument(scenarios: readonly Scenario[], o: HarnessOptions = {}): Promise<ResultDocument> {
-  const h = harness(o);
-  const doc = emptyDocument();
-  for (const group of groupByComparison(scenarios)) {
-    const { results, comparisons } = await h.scheduler.runGroup(group);
-    doc.scenarios.push(...results);
-    doc.comparisons.push(...comparisons);
+  const groups = groupByComparison(scenarios);
+  const comparisons = groups.reduce((a, g) => a + comparisonsOf(g), 0);
+  const h = harness({ plan: plan(comparisons), ...o });
+  const doc = emptyDocument(comparisons);
+  for (const group of groups) {
+    const { results, comparisons: cs, summary } = await h.scheduler.runGroup(group);
+    addResults(doc, results, cs, summary, budget(o.budget).capMs);
   }
   return doc;
 }

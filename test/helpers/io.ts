@@ -1,6 +1,6 @@
 /** An in-memory CommandIo: what a command wrote, as text. */
 import { Writable } from 'node:stream';
-import type { CommandIo } from '../../src/commands/compare.js';
+import type { CommandIo } from '../../src/commands/io.js';
 
 export function memoryIo(env: NodeJS.ProcessEnv = {}): CommandIo & { out: () => string; err: () => string } {
   const sink = () => {

@@ -1,0 +1,64 @@
+/** What the commands share: their output streams, output formats, the step summary, and reading result documents. */
+import { appendFileSync, readFileSync } from 'node:fs';
+import { oneOf } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { ResultDocument } from '../result.js';
+import { parseResultDocument } from '../schema.js';
+
+/** What a command may touch: its output streams and the environment. */
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export const OUTPUT_FORMATS = ['table', 'markdown', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Parses --format. */
+export function parseFormat(text: string): OutputFormat {
+  return oneOf('--format', text, OUTPUT_FORMATS);
+}
+
+/** Colour only on a terminal, and never with NO_COLOR or TERM=dumb. */
+export function colorFor(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true && !env['NO_COLOR'] && env['TERM'] !== 'dumb';
+}
+
+/** JSON text with non-finite numbers as null (JSON has no NaN or Infinity). */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+}
+
+/**
+ * --summary: appends `markdown` to the file $GITHUB_STEP_SUMMARY names (the
+ * job summary of a GitHub Actions step). Without the variable, a one-line
+ * note on stderr and nothing else.
+ */
+export function appendStepSummary(markdown: string, io: CommandIo): void {
+  const file = io.env['GITHUB_STEP_SUMMARY'];
+  if (file === undefined || file === '') {
+    io.stderr.write('ipcns-bench: --summary: GITHUB_STEP_SUMMARY is not set (not in GitHub Actions?); no summary written\n');
+    return;
+  }
+  try {
+    appendFileSync(file, `${markdown}\n`);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`--summary: cannot append to GITHUB_STEP_SUMMARY ${file} (${err.code ?? err.message})`);
+  }
+}
+
+/** Reads and checks a result document (version 1 or 2, read as 2); every problem is a UsageError naming the file. */
+export function readDocument(path: string): ResultDocument {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new UsageError(`${path}: no such file; give the path of an ipcns-bench result document (run --json PATH writes one)`);
+    if (err.code === 'EISDIR') throw new UsageError(`${path}: is a directory, not a result document`);
+    throw new UsageError(`${path}: cannot read it (${err.code ?? err.message})`);
+  }
+  return parseResultDocument(text, path);
+}

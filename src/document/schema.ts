@@ -1,0 +1,204 @@
+/**
+ * The result document's shape, defined once: the TypeScript types (result.ts)
+ * are derived from these TypeBox schemas, schema/result.schema.json is
+ * generated from them (npm run schema; a test fails when the committed file
+ * differs), and documents are validated against them with ajv (validate.ts).
+ *
+ * Objects accept unknown properties: readers tolerate fields a later version
+ * adds. Numbers carry the bounds a measurement can have (throughput,
+ * percentiles and intervals are positive; counts are whole); what one field
+ * says about another (an interval's order, ids that must exist) is checked in
+ * validate.ts.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+export const SCHEMA_VERSION = 2;
+export const RESULT_SCHEMA_ID = 'https://ipcns-bench/schema/result.schema.json';
+
+const Count = Type.Integer({ minimum: 0 });
+const Positive = Type.Number({ exclusiveMinimum: 0 });
+const NonNegative = Type.Number({ minimum: 0 });
+/** A per-round value: null where a round had no figure (too few latency samples). */
+const RoundValue = Type.Union([NonNegative, Type.Null()]);
+const Interval = <T extends TSchema>(description: string, item: T) => Type.Tuple([item, item], { description: `${description} [low, high]` });
+/** Words a run may write; readers tolerate others they do not know (unknown text stays text). */
+const Text = (description?: string) => Type.String({ maxLength: 4096, ...(description ? { description } : {}) });
+
+export const ModeSchema = Type.Union([Type.Literal('host'), Type.Literal('shared'), Type.Literal('isolated')]);
+export const PlacementSchema = Type.Union([Type.Literal('any'), Type.Literal('same-cpu'), Type.Literal('split')]);
+export const RouteSchema = Type.Union([Type.Literal('privileged'), Type.Literal('userns')]);
+export const MetricSchema = Type.Union([Type.Literal('throughput'), Type.Literal('latency-p50'), Type.Literal('latency-p99')]);
+export const VerdictSchema = Type.Union([Type.Literal('faster'), Type.Literal('slower'), Type.Literal('equivalent'), Type.Literal('inconclusive')]);
+export const StateSchema = Type.Union([Type.Literal('completed'), Type.Literal('errored'), Type.Literal('skipped')]);
+export const StopSchema = Type.Union([
+  Type.Literal('decided'), Type.Literal('cap'), Type.Literal('max-rounds'), Type.Literal('interrupted'), Type.Literal('failed'),
+]);
+
+export const FailureSchema = Type.Object({
+  errno: Type.Integer({ minimum: 0 }),
+  code: Text(),
+  call: Text(),
+  message: Text(),
+}, { description: 'A failure as data: the errno, its symbolic code, the failing call, and a message with the fix.' });
+
+/** A sysctl's value: -1 where it could not be read, null where it is beyond 2^53 ("unlimited"). */
+const Limit = Type.Union([Type.Integer({ minimum: -1 }), Type.Null()], {
+  description: 'The value the kernel reported; -1 = unreadable; null = above 2^53 (the kernel\'s "unlimited" defaults), which JSON numbers cannot hold exactly',
+});
+
+export const NamespaceLimitsSchema = Type.Object({
+  nsInode: Count,
+  msgmax: Limit, msgmnb: Limit, msgmni: Limit,
+  shmmax: Limit, shmall: Limit, shmmni: Limit,
+  semmsl: Limit, semmns: Limit, semopm: Limit, semmni: Limit,
+  mqMsgMax: Limit, mqMsgsizeMax: Limit, mqQueuesMax: Limit,
+}, { description: 'Limits of one IPC namespace, read from /proc/sys inside it.' });
+
+export const ParamsSchema = Type.Object({
+  size: Type.Optional(Type.Integer({ minimum: 1 })),
+  kind: Type.Optional(Text()),
+  objects: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+
+const Sysctls = Type.Record(Type.String(), Type.String({ maxLength: 256 }));
+
+export const ThroughputSchema = Type.Object({
+  unit: Type.Literal('ops/s'),
+  estimate: Type.Number({ exclusiveMinimum: 0, description: 'The scenario\'s figure: the 25 % trimmed geometric mean of its per-round rates.' }),
+  ci: Interval('Interval of the estimate at ciLevel', Positive),
+  ciLevel: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+  mean: Positive,
+  median: Positive,
+  sd: NonNegative,
+  rme: Type.Number({ minimum: 0, description: 'Relative margin of error of the mean, in percent (95 %).' }),
+  ci95: Interval('95 % interval of the mean', NonNegative),
+  samples: Type.Integer({ minimum: 1 }),
+  rounds: Type.Array(Positive, { minItems: 1, description: 'ops/s of each measured round (the median of its window\'s sub-window rates), in the order they ran.' }),
+});
+
+export const LatencySchema = Type.Object({
+  unit: Type.Literal('ns'),
+  p50: NonNegative,
+  p90: NonNegative,
+  p99: NonNegative,
+  p999: NonNegative,
+  max: NonNegative,
+  mean: NonNegative,
+  count: Type.Integer({ minimum: 1, description: 'Sampled ops behind these figures.' }),
+  sampleEvery: Type.Integer({ minimum: 1, description: 'One op in how many was timed.' }),
+  p50Rounds: Type.Optional(Type.Array(RoundValue)),
+  p99Rounds: Type.Optional(Type.Array(RoundValue)),
+});
+
+export const ScenarioSchema = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 512 }),
+  workload: Text(),
+  params: ParamsSchema,
+  mode: ModeSchema,
+  workers: Type.Integer({ minimum: 1 }),
+  placement: PlacementSchema,
+  sysctls: Sysctls,
+  state: StateSchema,
+  failure: Type.Optional(FailureSchema),
+  oversubscribed: Type.Boolean({ description: 'More workers than CPUs this process may use: shown, not trusted.' }),
+  throughput: Type.Optional(ThroughputSchema),
+  bytesPerSecond: Type.Optional(NonNegative),
+  latency: Type.Optional(LatencySchema),
+  cpuNsPerOp: Type.Optional(NonNegative),
+  ctxSwitchesPerOp: Type.Optional(NonNegative),
+  cpuNsPerOpRounds: Type.Optional(Type.Array(RoundValue)),
+  ctxSwitchesPerOpRounds: Type.Optional(Type.Array(RoundValue)),
+  namespaces: Type.Optional(Type.Array(Count)),
+  limits: Type.Optional(NamespaceLimitsSchema),
+  rounds: Type.Optional(Type.Integer({ minimum: 0 })),
+  ops: Type.Optional(Count),
+  windowMs: Type.Optional(Positive),
+  subWindowMs: Type.Optional(Positive),
+  measuredMs: Type.Optional(NonNegative),
+  wallMs: Type.Optional(NonNegative),
+  retriedWindows: Type.Optional(Count),
+});
+
+export const GroupSchema = Type.Object({
+  scenarios: Type.Array(Type.String(), { minItems: 1 }),
+  rounds: Count,
+  measuredMs: NonNegative,
+  wallMs: NonNegative,
+  windowMs: Positive,
+  looks: Type.Integer({ minimum: 1, description: 'Looks the group could take within its cap: the budget its intervals\' level was set for.' }),
+  stop: StopSchema,
+}, { description: 'One group: the scenarios that differ only in mode, measured in the same rounds, and why it stopped sampling.' });
+
+export const ComparisonSchema = Type.Object({
+  metric: MetricSchema,
+  a: ModeSchema,
+  b: ModeSchema,
+  scenarioA: Type.String(),
+  scenarioB: Type.String(),
+  ratio: Type.Number({ exclusiveMinimum: 0, description: 'metric(a) / metric(b): the trimmed geometric mean of the per-round ratios.' }),
+  ci: Interval('The interval the verdict used, at ciLevel', Type.Union([NonNegative, Type.Null()])),
+  ciLevel: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+  margin: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+  verdict: VerdictSchema,
+  rounds: Type.Integer({ minimum: 1 }),
+  noise: Type.Union([NonNegative, Type.Null()], { description: 'Round-to-round spread (MAD-sd) of the log-ratios.' }),
+});
+
+export const AnalysisSchema = Type.Object({
+  method: Text(),
+  alphaRun: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+  margin: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+  trim: Type.Number({ minimum: 0, maximum: 0.5 }),
+  comparisons: Type.Object({ throughput: Count, 'latency-p50': Count, 'latency-p99': Count }),
+});
+
+export const NoiseSchema = Type.Object({
+  roundNoise: NonNegative,
+  resolution: Type.Union([NonNegative, Type.Null()]),
+  comparisons: Count,
+  inconclusive: Count,
+  high: Type.Boolean(),
+  advice: Text(),
+}, { description: 'The machine\'s noise as this run measured it.' });
+
+export const EnvSchema = Type.Object({
+  kernel: Text(),
+  arch: Text(),
+  cpuModel: Text(),
+  cpuCount: Count,
+  usableCpus: Type.Array(Count, { description: 'CPUs this process may use (affinity).' }),
+  clocksource: Text(),
+  timerNs: NonNegative,
+  node: Text(),
+  uid: Type.Integer({ minimum: -1 }),
+  capSysAdmin: Type.Boolean(),
+  route: RouteSchema,
+  limits: Type.Object({ host: NamespaceLimitsSchema, fresh: NamespaceLimitsSchema }),
+});
+
+export const ResultDocumentSchema = Type.Object({
+  schemaVersion: Type.Literal(SCHEMA_VERSION),
+  tool: Type.Object({ name: Type.Literal('ipcns-bench'), version: Text() }),
+  startedAt: Type.String({ format: 'date-time' }),
+  finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  complete: Type.Boolean(),
+  command: Type.Object({ suite: Text(), argv: Type.Array(Text()) }, { description: 'What the user asked for.' }),
+  env: EnvSchema,
+  analysis: AnalysisSchema,
+  noise: Type.Union([NoiseSchema, Type.Null()]),
+  scenarios: Type.Array(ScenarioSchema),
+  groups: Type.Array(GroupSchema),
+  comparisons: Type.Array(ComparisonSchema),
+}, {
+  $id: RESULT_SCHEMA_ID,
+  title: 'ipcns-bench result document',
+  description: 'One run of ipcns-bench (schemaVersion 2). Readers tolerate unknown fields.',
+});
+
+export type ResultDocumentShape = Static<typeof ResultDocumentSchema>;
+
+/** The JSON Schema file's content: the TypeBox schema as plain JSON, with its dialect. */
+export function resultSchemaJson(): Record<string, unknown> {
+  // TypeBox writes tuples with an array-valued `items`: the draft-07 dialect.
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...(JSON.parse(JSON.stringify(ResultDocumentSchema)) as Record<string, unknown>) };
+}
