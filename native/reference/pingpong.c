@@ -54,9 +54,15 @@ int main(int argc, char **argv)
     int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
     if (q < 0) { perror("msgget"); return 1; }
 
+    /* Both processes are on their CPUs, and the partner is waiting in its first receive, before the clock starts. */
+    int ready[2];
+    if (pipe(ready) != 0) { perror("pipe"); return 1; }
+    pin(cpu_a);
     pid_t child = fork();
     if (child == 0) {
         pin(cpu_b);
+        char one = 1;
+        if (write(ready[1], &one, 1) != 1) _exit(1);
         for (;;) {
             if (msgrcv(q, &m, size, -2, 0) < 0) _exit(1);
             if (m.mtype == 2) _exit(0);
@@ -64,7 +70,8 @@ int main(int argc, char **argv)
             if (msgsnd(q, &m, size, 0) < 0) _exit(1);
         }
     }
-    pin(cpu_a);
+    char got;
+    if (read(ready[0], &got, 1) != 1) { perror("read"); return 1; }
     unsigned long long n = 0, wn = 0;
     double t0 = now(), t1 = t0, w0 = t0;
     do {
