@@ -2,14 +2,22 @@
  * Builds the result document and writes it after every scenario group, so a
  * run that is interrupted keeps what it measured (complete: false).
  */
-import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { UsageError } from './errors.js';
+import { join } from 'node:path';
+import { replaceFile, writeInPlace, type Target } from './document/files.js';
 import { PACKAGE_ROOT, packageVersion } from './paths.js';
+import type { NamespaceLimits } from './types.js';
 import { noiseFigure } from './analyze/noise.js';
 import { SCHEMA_VERSION, type Analysis, type Comparison, type EnvInfo, type GroupSummary, type ResultDocument, type ScenarioResult } from './result.js';
 
 export const RESULTS_DIR = join(PACKAGE_ROOT, 'results');
+
+/** Limits not read yet (the first document of a run, written before the namespaces are probed). */
+export function placeholderLimits(): NamespaceLimits {
+  return {
+    nsInode: 0, msgmax: -1, msgmnb: -1, msgmni: -1, shmmax: -1, shmall: -1, shmmni: -1,
+    semmsl: -1, semmns: -1, semopm: -1, semmni: -1, mqMsgMax: -1, mqMsgsizeMax: -1, mqQueuesMax: -1,
+  };
+}
 
 export function newDocument(env: EnvInfo, command: ResultDocument['command'], startedAt: Date, analysis: Analysis): ResultDocument {
   return {
@@ -28,43 +36,49 @@ export function newDocument(env: EnvInfo, command: ResultDocument['command'], st
   };
 }
 
-/** Where a run's document goes: --json PATH, or results/<timestamp>.json plus results/latest.json. */
-export interface DocumentTarget {
-  path: string;
-  latest?: string;
+/** The document as written: non-finite numbers (a round without a figure) as null. */
+export function documentText(doc: ResultDocument): string {
+  return `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 }
 
-export function defaultTarget(startedAt: Date, dir: string = RESULTS_DIR): DocumentTarget {
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  return { path: join(dir, `${stamp}.json`), latest: join(dir, 'latest.json') };
-}
+/**
+ * Writes a run's document to its target (document/files.ts): a file is
+ * rewritten atomically after every group, so that an interrupted run keeps
+ * what it measured; stdout, a FIFO or a device get the final document once.
+ * A checkpoint that cannot be written (a full disk) is said once on stderr and
+ * the run goes on, the last good version kept; the final write throws.
+ */
+export class DocumentWriter {
+  private warned = false;
 
-/** Checks, before anything runs, that the target can be written. */
-export function checkWritable(target: DocumentTarget, flag: string, createDir: boolean): void {
-  try {
-    // Only the default results/ folder is created; a --json path must name an existing folder
-    // (recursive mkdir on a path under /proc never returns on some Node versions).
-    if (createDir) mkdirSync(dirname(target.path), { recursive: true });
-    // A probe beside the target: an existing document is left as it is until the run writes.
-    const probe = `${target.path}.probe-${process.pid}`;
-    writeFileSync(probe, '');
-    rmSync(probe);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`${flag} ${target.path}: cannot write there (${err.code ?? err.message}); give a writable path with --json PATH`);
+  constructor(readonly target: Target, private readonly stdout: NodeJS.WritableStream, private readonly stderr: NodeJS.WritableStream) {}
+
+  checkpoint(doc: ResultDocument): void {
+    if (this.target.kind !== 'file') return;
+    try {
+      this.writeFile(this.target.path, this.target.latest, doc);
+    } catch (e) {
+      if (!this.warned) this.stderr.write(`ipcns-bench: ${(e as Error).message}; the run goes on\n`);
+      this.warned = true;
+    }
   }
-}
 
-/** Writes atomically (temp file, then rename): a reader never sees half a document. */
-export function writeDocument(doc: ResultDocument, target: DocumentTarget): void {
-  const text = `${JSON.stringify(doc, null, 2)}\n`;
-  const tmp = `${target.path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, target.path);
-  if (target.latest) {
-    const tmpLatest = `${target.latest}.tmp-${process.pid}`;
-    copyFileSync(target.path, tmpLatest);
-    renameSync(tmpLatest, target.latest);
+  async final(doc: ResultDocument): Promise<void> {
+    const t = this.target;
+    if (t.kind === 'file') this.writeFile(t.path, t.latest, doc);
+    else if (t.kind === 'stream') await writeInPlace(t.path, documentText(doc));
+    else await new Promise<void>((resolve, reject) => this.stdout.write(documentText(doc), (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Where the document is, for the last line of a run's output. */
+  describe(): string {
+    return this.target.kind === 'stdout' ? 'stdout' : this.target.path;
+  }
+
+  private writeFile(path: string, latest: string | undefined, doc: ResultDocument): void {
+    const text = documentText(doc);
+    replaceFile(path, text);
+    if (latest) replaceFile(latest, text);
   }
 }
 

@@ -13,19 +13,29 @@ export function errnoCode(errno: number): string {
   return codeByErrno.get(errno) ?? `errno ${errno}`;
 }
 
-/** Error as data, built in one place so every failure reads alike. */
-export function failure(errno: number, call: string, message?: string): Failure {
+/**
+ * Error as data, built in one place so every failure reads alike. `host`:
+ * the call ran in the host's namespace, where --sysctl does not act.
+ */
+export function failure(errno: number, call: string, message?: string, host = false): Failure {
   const code = errnoCode(errno);
-  return { errno, code, call, message: message ?? describe(code, call) };
+  return { errno, code, call, message: message ?? describe(code, call, host) };
 }
 
-function describe(code: string, call: string): string {
+function describe(code: string, call: string, host: boolean): string {
   const head = `${call} failed: ${code}`;
-  const hint = hintFor(code, call);
+  const hint = hintFor(code, call, host);
   return hint ? `${head}: ${hint}` : head;
 }
 
-function hintFor(code: string, call: string): string | undefined {
+/** How to raise a namespace's sysctl: --sysctl in a fresh namespace; the host's own sysctl (or a fresh namespace) in the host's. */
+function raise(sysctl: string, host: boolean): string {
+  return host
+    ? `raise the host's ${sysctl} (sysctl -w ${sysctl}=..., as root; it applies to everything on the host), or use --mode shared or isolated with --sysctl ${sysctl}=...`
+    : `raise it with --sysctl ${sysctl}=...`;
+}
+
+function hintFor(code: string, call: string, host: boolean): string | undefined {
   if (call.startsWith('clone(CLONE_NEWUSER') || call === 'uid_map' || call === 'gid_map') {
     if (code === 'EPERM' || code === 'EACCES' || code === 'ENOSPC' || code === 'EINVAL') {
       return 'user namespaces are refused here; run with sudo -E, or allow them (sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu, user.max_user_namespaces > 0), or use --mode host';
@@ -37,11 +47,13 @@ function hintFor(code: string, call: string): string | undefined {
   }
   if (call === 'partner exit') return 'party B exited inside the window, so the window was abandoned and the group killed';
   if (call === 'deadline') return 'the measured processes outlived their deadline and were killed';
-  if (code === 'ENOSPC' && call === 'msgget') return 'kernel.msgmni (queues per namespace) is exhausted; raise it with --sysctl kernel.msgmni=N';
-  if (code === 'ENOSPC' && call === 'semget') return 'kernel.sem (semmni or semmns) is exhausted; raise it with --sysctl kernel.sem=...';
-  if (code === 'ENOSPC' && call === 'shmget') return 'kernel.shmmni or kernel.shmall is exhausted; raise it with --sysctl';
-  if (code === 'EMFILE' && call === 'mq_open') return 'fs.mqueue.queues_max or RLIMIT_MSGQUEUE is exhausted; raise queues_max with --sysctl fs.mqueue.queues_max=N, or ulimit -q';
-  if (code === 'EINVAL' && call === 'mq_open') return 'the message size or depth exceeds fs.mqueue.msgsize_max or msg_max of the namespace; raise it with --sysctl';
+  if (code === 'ENOSPC' && call === 'msgget') return `kernel.msgmni (queues per namespace) is exhausted; ${raise('kernel.msgmni', host)}`;
+  if (code === 'ENOSPC' && call === 'semget') return `kernel.sem (semmni or semmns) is exhausted; ${raise('kernel.sem', host)}`;
+  if (code === 'EINVAL' && call === 'semget') return `a set of this size exceeds kernel.sem's semmsl; ${raise('kernel.sem', host)}`;
+  if (code === 'ENOSPC' && call === 'shmget') return `kernel.shmmni or kernel.shmall is exhausted; ${raise('kernel.shmmni', host)}`;
+  if (code === 'ENOSPC' && call === 'mq_open') return `fs.mqueue.queues_max is exhausted; ${raise('fs.mqueue.queues_max', host)}`;
+  if (code === 'EMFILE' && call === 'mq_open') return 'RLIMIT_MSGQUEUE (bytes of POSIX queues per user) or the open-file limit is exhausted; raise it (ulimit -q, ulimit -n)';
+  if (code === 'EINVAL' && call === 'mq_open') return `the message size or depth exceeds fs.mqueue.msgsize_max or msg_max of the namespace; ${raise('fs.mqueue.msgsize_max', host)}`;
   if (code === 'EIDRM') return 'the object was removed under the loop (its partner or another process removed it)';
   if (code === 'EINTR') return 'the loop was interrupted by a signal';
   if ((code === 'EACCES' || code === 'EPERM' || code === 'EROFS') && call.includes('.')) {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { PACKAGE_ROOT } from './paths.js';
-import type { Core, HeldNamespace, IsolationProbe, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from './types.js';
+import type { Core, HeldNamespace, IsolationProbe, LockOp, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from './types.js';
 
 export type Task =
   | { kind: 'run'; spec: WindowSpec }
@@ -15,7 +15,8 @@ export type Task =
   | { kind: 'nsClose'; ns: HeldNamespace }
   | { kind: 'probe'; route: Route; key: number }
   | { kind: 'now' }
-  | { kind: 'workloads' };
+  | { kind: 'workloads' }
+  | { kind: 'flock'; fd: number; op: LockOp };
 
 export type TaskResult = WindowResult | Outcome<NamespaceLimits> | Outcome<HeldNamespace> | Outcome<IsolationProbe> | number | string[] | null;
 
@@ -29,6 +30,8 @@ export interface Executor {
   nowNs(): Promise<number>;
   /** Workload names the core implements. */
   workloads(): Promise<string[]>;
+  /** flock(2) on an fd of this process (the run's journal); 0 or the errno. */
+  flock(fd: number, op: LockOp): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,9 @@ export class PoolExecutor implements Executor {
   workloads(): Promise<string[]> {
     return this.call({ kind: 'workloads' });
   }
+  flock(fd: number, op: LockOp): Promise<number> {
+    return this.call({ kind: 'flock', fd, op });
+  }
   async close(): Promise<void> {
     // Terminating a worker while it is still loading the native module aborts the
     // process (a fatal napi_throw inside koffi's registration). One trivial task per
@@ -109,6 +115,9 @@ export class InlineExecutor implements Executor {
   }
   workloads(): Promise<string[]> {
     return Promise.resolve(this.core.workloads());
+  }
+  flock(fd: number, op: LockOp): Promise<number> {
+    return Promise.resolve(this.core.flock(fd, op));
   }
   close(): Promise<void> {
     return Promise.resolve();

@@ -9,9 +9,11 @@
  *   scenario `<id> latency p50` and `<id> latency p99` (ns) and
  *   `<id> CPU per op` (ns/op).
  * - `bmf`: Bencher Metric Format, {"<id>": {"throughput": {value,
- *   lower_value, upper_value}, "latency": {value, upper_value}}}: throughput
- *   is the estimate in ops/s with its 95 % interval as bounds; latency's
- *   value is the p50 in ns and its upper_value the p99 (no lower_value).
+ *   lower_value, upper_value}, "latency-p50": {value}, "latency-p99":
+ *   {value}}}: throughput is the estimate in ops/s with its 95 % interval as
+ *   bounds; each latency percentile (ns) is a measure of its own, because
+ *   Bencher's thresholds only look at `value` (a p99 in `upper_value` would
+ *   never alert).
  *
  * Only completed scenarios are exported; the others are returned as skipped.
  */
@@ -103,7 +105,7 @@ export function toGabSmaller(doc: ResultDocument): ExportResult<GabEntry[]> {
   return { data, skipped };
 }
 
-/** Bencher Metric Format with the built-in measures `throughput` (ops/s) and `latency` (ns). */
+/** Bencher Metric Format: the built-in measure `throughput` (ops/s), and `latency-p50` and `latency-p99` (ns), which Bencher creates on first use. */
 export function toBmf(doc: ResultDocument): ExportResult<Bmf> {
   const { done, skipped } = completed(doc);
   const data: Bmf = {};
@@ -112,7 +114,10 @@ export function toBmf(doc: ResultDocument): ExportResult<Bmf> {
     const measures: Record<string, BmfMetric> = {
       throughput: { value: t.estimate, lower_value: t.ci[0], upper_value: t.ci[1] },
     };
-    if (s.latency) measures['latency'] = { value: s.latency.p50, upper_value: s.latency.p99 };
+    if (s.latency) {
+      measures['latency-p50'] = { value: s.latency.p50 };
+      measures['latency-p99'] = { value: s.latency.p99 };
+    }
     data[s.id] = measures;
   }
   return { data, skipped };

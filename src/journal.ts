@@ -1,20 +1,42 @@
 /**
  * The journal of objects a run creates in the host namespace: one file per
  * run, appended to by the measured processes themselves (O_APPEND, one line
- * per object created or removed). A run that ends normally deletes it; one
- * that was killed leaves it for `ipcns-bench clean`.
+ * per object created or removed). The run holds an flock on it for its whole
+ * life (its measured processes inherit the descriptor, so the lock outlives
+ * the tool until they are gone too): `clean` takes only journals whose lock
+ * it can take, whatever pid namespace their run was in and whatever it was
+ * called. A run that ends normally deletes its journal; one that was killed
+ * leaves it for `ipcns-bench clean`.
+ *
+ * Journals live in the first safe folder of: $XDG_RUNTIME_DIR/ipcns-bench,
+ * results/.journal, <temp dir>/ipcns-bench-<uid>. Safe: a real folder of this
+ * user that only it can use, under folders only root or it can change
+ * (document/files.ts). Another user who prepared one of them (or a link in
+ * its place) makes that one unsafe; a run in host mode does not go on
+ * without a journal.
  */
-import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { RESULTS_DIR } from './document.js';
+import { dirname, isAbsolute, join } from 'node:path';
+import { readBounded, unsafeFolder } from './document/files.js';
+import { PACKAGE_ROOT } from './paths.js';
 import type { SysvKind } from './sysvipc.js';
 
 const HEADER = '# ipcns-bench journal';
+const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+/** A journal is a few lines per window: this is far beyond any real one. */
+const MAX_JOURNAL_BYTES = 64 << 20;
+const uid = (): number => process.getuid?.() ?? -1;
 
-/** Where journals live: results/.journal, or a per-user folder under the temp dir if results/ is not writable. */
+/** The folders journals may live in, most private first. */
 export function journalDirs(): string[] {
-  return [join(RESULTS_DIR, '.journal'), join(tmpdir(), `ipcns-bench-${process.getuid?.() ?? 'user'}`, 'journal')];
+  const out: string[] = [];
+  const xdg = process.env['XDG_RUNTIME_DIR'];
+  if (xdg && isAbsolute(xdg)) out.push(join(xdg, 'ipcns-bench'));
+  out.push(join(PACKAGE_ROOT, 'results', '.journal'));
+  out.push(join(tmpdir(), `ipcns-bench-${uid()}`));
+  return out;
 }
 
 export interface Journal {
@@ -22,40 +44,78 @@ export interface Journal {
   path: string;
 }
 
-/**
- * A journal folder is trusted only if it is a real folder (not a link), owned
- * by this user and closed to everyone else: the temp-dir fallback could
- * otherwise be prepared by another user to make `clean` remove foreign objects.
- */
-export function trustedDir(dir: string): boolean {
-  try {
-    const st = lstatSync(dir);
-    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0;
-  } catch {
-    return false;
-  }
+/** Thrown when no folder is safe for the journal: a host-mode run cannot go on. */
+export class JournalError extends Error {
+  override readonly name = 'JournalError';
 }
 
-export function openJournal(startedAt: Date): Journal | undefined {
-  for (const dir of journalDirs()) {
+/** Makes `dir` (0700) if its parent is safe; returns why it cannot be used, or null. */
+function ready(dir: string): string | null {
+  try {
+    lstatSync(dir);
+  } catch {
+    const parent = unsafeFolder(dirname(dir));
+    if (parent) return parent;
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      if (!trustedDir(dir)) continue;
-      const path = join(dir, `${process.pid}.journal`);
-      const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-      writeSync(fd, `${HEADER} pid=${process.pid} uid=${process.getuid?.() ?? -1} started=${Math.floor(startedAt.getTime() / 1000)}\n`);
-      return { fd, path };
-    } catch {
-      // try the next folder
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (e) {
+      return `${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
     }
   }
-  return undefined;
+  return unsafeFolder(dir, true);
 }
 
-/** Closes the journal; deletes it when every object it lists was removed. */
+/**
+ * Creates this run's journal in the first safe folder, locked with `lock`
+ * (flock through the core) before it takes its name: a journal that `clean`
+ * can see is always locked while its run lives. Throws JournalError naming
+ * each folder's problem and the fix.
+ */
+export async function openJournal(startedAt: Date, lock: (fd: number) => Promise<number>): Promise<Journal> {
+  const problems: string[] = [];
+  for (const dir of journalDirs()) {
+    const problem = ready(dir);
+    if (problem) {
+      problems.push(problem);
+      continue;
+    }
+    const id = randomBytes(12).toString('base64url');
+    const hidden = join(dir, `.${id}.tmp`);
+    const path = join(dir, `${id}.journal`);
+    let fd = -1;
+    try {
+      fd = openSync(hidden, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+      const err = await lock(fd);
+      if (err !== 0) throw new Error(`flock: errno ${err}`);
+      writeSync(fd, `${HEADER} pid=${process.pid} uid=${uid()} started=${Math.floor(startedAt.getTime() / 1000)}\n`);
+      renameSync(hidden, path);
+      return { fd, path };
+    } catch (e) {
+      if (fd >= 0) closeSync(fd);
+      try {
+        unlinkSync(hidden);
+      } catch {
+        // not there
+      }
+      problems.push(`${dir}: ${(e as Error).message}`);
+    }
+  }
+  throw new JournalError(
+    `no safe folder for the journal of host-mode objects (${problems.join('; ')}); ` +
+      `set XDG_RUNTIME_DIR to a folder of uid ${uid()} that only it can use, or remove what another user made in its place, or run without --mode host`,
+  );
+}
+
+/** Closes the journal; deletes it first when every object it lists was removed (while still holding its lock). */
 export function closeJournal(j: Journal): void {
+  if (readJournal(j.path)?.live.length === 0) {
+    try {
+      unlinkSync(j.path);
+    } catch {
+      // gone already
+    }
+  }
   closeSync(j.fd);
-  if (readJournal(j.path)?.live.length === 0) rmSync(j.path, { force: true });
 }
 
 export interface JournalEntry {
@@ -72,42 +132,52 @@ export interface JournalContents {
   started: number;
   /** When the run last wrote to it (seconds since the epoch): nothing it made is younger. */
   lastWrite: number;
-  /** Objects created and not (yet) removed, in creation order. */
+  /** SysV objects created and not (yet) removed, in creation order. */
   live: JournalEntry[];
+  /** POSIX queue names opened and not (yet) unlinked. */
+  queues: string[];
 }
 
+/** Reads a journal of this user; undefined when it is not one (or not this user's). */
 export function readJournal(path: string): JournalContents | undefined {
   let text: string;
   let lastWrite: number;
   try {
     const st = lstatSync(path);
-    if (!st.isFile() || st.uid !== process.getuid?.()) return undefined;
+    if (!st.isFile() || st.uid !== uid()) return undefined;
     lastWrite = Math.ceil(st.mtimeMs / 1000);
-    text = readFileSync(path, 'utf8');
+    text = readBounded(path, MAX_JOURNAL_BYTES, '');
   } catch {
     return undefined;
   }
   const [first, ...lines] = text.split('\n');
   const m = /^# ipcns-bench journal pid=(\d+) uid=(-?\d+) started=(\d+)$/.exec(first ?? '');
-  if (!m) return undefined;
+  if (!m || Number(m[2]) !== uid()) return undefined;
   const live = new Map<string, JournalEntry>();
+  const queues = new Set<string>();
   for (const line of lines) {
     const e = /^(msg|sem|shm) (\d+) (\d+) ([+-])$/.exec(line);
-    if (!e) continue;
-    const kind = e[1] as SysvKind;
-    const id = Number(e[2]);
-    if (e[4] === '+') live.set(`${kind}:${id}`, { kind, id, key: Number(e[3]) });
-    else live.delete(`${kind}:${id}`);
+    if (e) {
+      const kind = e[1] as SysvKind;
+      const id = Number(e[2]);
+      if (e[4] === '+') live.set(`${kind}:${id}`, { kind, id, key: Number(e[3]) });
+      else live.delete(`${kind}:${id}`);
+      continue;
+    }
+    const q = /^mq (\/ipcnsb-\d+-\d+) ([+-])$/.exec(line);
+    if (q?.[1]) {
+      if (q[2] === '+') queues.add(q[1]);
+      else queues.delete(q[1]);
+    }
   }
-  if (Number(m[2]) !== process.getuid?.()) return undefined;
-  return { path, pid: Number(m[1]), uid: Number(m[2]), started: Number(m[3]), lastWrite, live: [...live.values()] };
+  return { path, pid: Number(m[1]), uid: Number(m[2]), started: Number(m[3]), lastWrite, live: [...live.values()], queues: [...queues] };
 }
 
-/** Every journal left in the journal folders. */
+/** Every journal of this user in the safe journal folders. */
 export function listJournals(): JournalContents[] {
   const out: JournalContents[] = [];
   for (const dir of journalDirs()) {
-    if (!existsSync(dir) || !trustedDir(dir)) continue;
+    if (unsafeFolder(dir, true)) continue;
     let names: string[] = [];
     try {
       names = readdirSync(dir);

@@ -154,6 +154,7 @@ export function createMockCore(options: MockOptions = {}): Core {
         startNs: spec.startNs,
         endNs: spec.stopNs,
         lateNs: 0,
+        setupLateNs: -1e6,
         cpuNs: Math.round(window * parties * 0.5),
         volCs: ops * parties,
         involCs: Math.floor(ops / 10),
@@ -184,6 +185,7 @@ export function createMockCore(options: MockOptions = {}): Core {
       held.delete(ns.ipcFd);
     },
     remove: () => 0,
+    flock: () => 0,
     timerCost: () => 20,
     perfProbe: () => 0,
     isolationProbe(): Outcome<IsolationProbe> {

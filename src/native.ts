@@ -10,10 +10,11 @@ import koffi from 'koffi';
 import { failure } from './errors.js';
 import { fromDense } from './histogram.js';
 import { NATIVE_LIBRARY } from './paths.js';
-import type { Core, HeldNamespace, IsolationProbe, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from './types.js';
+import { constants } from 'node:os';
+import type { Core, HeldNamespace, IsolationProbe, LockOp, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from './types.js';
 import { workloadInfo } from './workloads.js';
 
-const ABI_VERSION = 2;
+const ABI_VERSION = 4;
 const MAX_MARKS = 256;
 const CALL_LEN = 32;
 const SYSCTLS_LEN = 512;
@@ -22,6 +23,7 @@ const HIST_BUCKETS = 128 + 35 * 64;
 const MODE_CODE = { host: 0, shared: 1, isolated: 2 } as const;
 const FAULT_CODE = { 'none': 0, 'partner-hangs': 1, 'partner-dies': 2 } as const;
 const ROUTE_CODE = { privileged: 0, userns: 1 } as const;
+const LOCK_CODE = { release: 0, try: 1, wait: 2 } as const;
 
 const Spec = koffi.struct('ipcb_spec', {
   workload: 'int32_t',
@@ -53,6 +55,7 @@ const Result = koffi.struct('ipcb_result', {
   start_ns: 'int64_t',
   end_ns: 'int64_t',
   late_ns: 'int64_t',
+  setup_late_ns: 'int64_t',
   cpu_ns: 'uint64_t',
   vol_cs: 'uint64_t',
   invol_cs: 'uint64_t',
@@ -68,6 +71,8 @@ const Result = koffi.struct('ipcb_result', {
   partner_pid: 'int32_t',
   parties: 'int32_t',
   obj_id: 'int32_t',
+  foreign_key: 'int64_t',
+  foreign_uid: 'int32_t',
   marks: 'uint32_t',
   mark_ops: koffi.array('uint64_t', MAX_MARKS, 'Array'),
   mark_at: koffi.array('int64_t', MAX_MARKS, 'Array'),
@@ -103,11 +108,12 @@ const Ns = koffi.struct('ipcb_ns', {
 
 interface RawResult {
   err: number; timed_out: number; call: string; ops: number; bytes: number;
-  start_ns: number; end_ns: number; late_ns: number; cpu_ns: number; vol_cs: number; invol_cs: number;
+  start_ns: number; end_ns: number; late_ns: number; setup_late_ns: number; cpu_ns: number; vol_cs: number; invol_cs: number;
   ns_inode: number; ns_inode_b: number; timer_ns: number;
   lat_count: number; lat_sum_ns: number; lat_min_ns: number; lat_max_ns: number;
   hist: Uint32Array; leader_pid: number; partner_pid: number; parties: number; obj_id: number;
   marks: number; mark_ops: Array<number | bigint>; mark_at: Array<number | bigint>;
+  foreign_key: number; foreign_uid: number;
 }
 interface RawProbe {
   err: number; call: string; inner_id: number; inner_inode: number;
@@ -150,6 +156,7 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
   const remove = lib.func('int32_t ipcb_remove(int32_t kind, int32_t id)');
   const timerCost = lib.func('double ipcb_timer_cost(void)');
   const perfProbe = lib.func('int32_t ipcb_perf_probe(int32_t hw)');
+  const flock = lib.func('int32_t ipcb_flock(int32_t fd, int32_t op)');
 
   if (abi() !== ABI_VERSION || resultSize() !== koffi.sizeof(Result) || specSize() !== koffi.sizeof(Spec)) {
     throw new Error(`native core ABI mismatch (${path}); rebuild it with npm install`);
@@ -197,6 +204,7 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
         startNs: Number(out.start_ns),
         endNs: Number(out.end_ns),
         lateNs: Number(out.late_ns),
+        setupLateNs: Number(out.setup_late_ns),
         cpuNs: Number(out.cpu_ns),
         volCs: Number(out.vol_cs),
         involCs: Number(out.invol_cs),
@@ -211,7 +219,12 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
         latency: fromDense(out.hist, Number(out.lat_count), Number(out.lat_sum_ns), Number(out.lat_min_ns), Number(out.lat_max_ns)),
         marks: Array.from({ length: Math.min(out.marks, MAX_MARKS) }, (_, i): [number, number] => [Number(out.mark_ops[i]), Number(out.mark_at[i])]),
       };
-      if (out.err !== 0) result.failure = failure(out.err, callName(out.call));
+      if (out.err !== 0) {
+        const key = Number(out.foreign_key);
+        result.failure = key >= 0 && out.err === constants.errno.EEXIST
+          ? failure(out.err, 'msgget', `msgget failed: EEXIST: key 0x${key.toString(16)} is held by an object of ${out.foreign_uid >= 0 ? `uid ${out.foreign_uid}` : 'another user'} (not this run's), and so was a key of each of the other bases tried; remove it if it is a leftover (ipcns-bench clean only removes this tool's), or run in a fresh namespace (--mode shared or isolated)`)
+          : failure(out.err, callName(out.call), undefined, spec.mode === 'host');
+      }
       return result;
     },
     limits(fresh: boolean, route: Route, sysctls: Record<string, string>): Outcome<NamespaceLimits> {
@@ -246,6 +259,7 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
     remove: (kind: number, id: number): number => remove(kind, id) as number,
     timerCost: (): number => timerCost() as number,
     perfProbe: (hardware: boolean): number => perfProbe(hardware ? 1 : 0) as number,
+    flock: (fd: number, op: LockOp): number => flock(fd, LOCK_CODE[op]) as number,
     isolationProbe(route: Route, key: number): Outcome<IsolationProbe> {
       const out = {} as RawProbe;
       probe(ROUTE_CODE[route], key, out);

@@ -12,6 +12,7 @@
  * measured window time. The intervals' level pays for every look the group
  * could take within its cap, so stopping early keeps the error rates.
  */
+import { randomInt } from 'node:crypto';
 import { constants } from 'node:os';
 import { Bench } from 'tinybench';
 import { compareModes, decided, scenarioEstimate, type ModeComparison, type ModeSeries } from './analyze/modes.js';
@@ -57,16 +58,30 @@ export interface SchedulerDeps {
   signal?: AbortSignal;
   /** Host mode: the run's journal fd, -1 = none. */
   journalFd?: number;
+  /** Salt of the run's SysV keys (random when absent). */
+  keySalt?: number;
 }
 
 /**
  * Ms between scheduling a window and its start: time to dispatch threads and
- * fork the groups (2-5 ms on 2 CPUs). It grows when a window starts late and
- * shrinks back while windows start on time, never below MIN_LEAD_MS.
+ * fork the groups (2-5 ms on 2 CPUs for a few workers; each group is a clone
+ * of Node's address space: 64 workers took about 1.5 s, 256 about 5 s, and
+ * the first window of a run 4 times that). The lead follows what the last
+ * set-up took (window()).
  */
 const INITIAL_LEAD_MS = 8;
 const MIN_LEAD_MS = 4;
-const MAX_LEAD_MS = 1000;
+const MAX_LEAD_MS = 30_000;
+/**
+ * A group's wall-clock limit: WALL_FACTOR times its cap of measured time, and
+ * at least the cap plus WALL_SLACK_MS. Measured windows are most of a group's
+ * time with few workers; with many, setting up each window's processes is,
+ * and this bounds it (stop reason "wall").
+ */
+const WALL_FACTOR = 10;
+/** Set-up allowance per worker in a window's deadline: a clone of Node and its partner took about 20 ms on 2 CPUs. */
+const SETUP_MS_PER_WORKER = 100;
+const WALL_SLACK_MS = 30_000;
 /** A window of several workers whose common running time is below this share of it is run again. */
 const MIN_OVERLAP = 0.75;
 const OVERLAP_TRIES = 3;
@@ -130,8 +145,17 @@ export interface GroupOutcome {
 
 export class Scheduler {
   private leadMs = INITIAL_LEAD_MS;
+  /** Measured processes stopped by a termination signal from outside (the run is being stopped, maybe before its own signal arrives). */
+  private terminated = false;
+  private readonly keySalt: number;
 
-  constructor(private readonly deps: SchedulerDeps, private readonly budget: Budget) {}
+  constructor(private readonly deps: SchedulerDeps, private readonly budget: Budget) {
+    this.keySalt = deps.keySalt ?? randomInt(0, 2 ** 30);
+  }
+
+  private get stopping(): boolean {
+    return this.terminated || this.deps.signal?.aborted === true;
+  }
 
   /** Runs one group; returns a result for every scenario in it, whatever happened. */
   async runGroup(group: readonly Scenario[]): Promise<GroupOutcome> {
@@ -170,7 +194,7 @@ export class Scheduler {
   }
 
   private live(st: ModeState): boolean {
-    return !st.failure && !this.deps.signal?.aborted;
+    return !st.failure && !this.stopping;
   }
 
   private async measure(states: ModeState[], limits: TargetLimits, held: HeldNamespace | undefined): Promise<Measured> {
@@ -200,6 +224,8 @@ export class Scheduler {
     const spending = new Map(METRICS.map((metric) => [metric, new AlphaSpending(this.deps.plan.alphaRun, this.deps.plan.comparisons[metric], looks)]));
     let round = 0;
     let measuredMs = 0;
+    const wall0 = this.deps.wallMs();
+    const wallCapMs = Math.max(WALL_FACTOR * b.capMs, b.capMs + WALL_SLACK_MS);
     for (;;) {
       for (const st of this.shuffled(states)) {
         if (!this.live(st)) continue;
@@ -210,7 +236,7 @@ export class Scheduler {
         this.deps.onEvent?.({ type: 'window', scenario: st.scenario, round: round + 1, warmup: false, opsPerSec: st.rounds.at(-1)?.rate ?? 0, timerNs: r[0]?.timerNs ?? 0 });
       }
       round++;
-      const aborted = this.deps.signal?.aborted === true;
+      const aborted = this.stopping;
       const live = states.filter((s) => !s.failure);
       if (live.length === 0) {
         m.stop = 'failed';
@@ -218,7 +244,8 @@ export class Scheduler {
       }
       // A figure needs two rounds, whatever the cap.
       const capReached = measuredMs >= b.capMs && round >= 2;
-      if (looks.includes(round) || capReached || round >= maxRounds || aborted) {
+      const wallReached = this.deps.wallMs() - wall0 >= wallCapMs && round >= 2;
+      if (looks.includes(round) || capReached || wallReached || round >= maxRounds || aborted) {
         m.comparisons = this.compare(live, (metric) => spending.get(metric)?.look(round) ?? 0);
         const precise = b.precision <= 0 || live.every((s) => scenarioEstimate(s.rounds.map((x) => x.rate)).halfWidth <= b.precision);
         const undecided = m.comparisons.filter((c) => c.verdict === 'inconclusive').length;
@@ -235,6 +262,10 @@ export class Scheduler {
       }
       if (capReached) {
         m.stop = 'cap';
+        break;
+      }
+      if (wallReached) {
+        m.stop = 'wall';
         break;
       }
       if (round >= maxRounds) {
@@ -322,6 +353,8 @@ export class Scheduler {
     // A window run again for want of ops is longer; the group adopts that length only once it worked.
     let len = m.windowMs;
     for (;;) {
+      // A run being stopped runs no window again: the one in flight was the last.
+      if (this.stopping) return undefined;
       const start = this.deps.nowNs() + this.leadMs * 1e6;
       const stop = start + len * 1e6;
       const specs: WindowSpec[] = Array.from({ length: s.workers }, (_, i) => ({
@@ -336,22 +369,33 @@ export class Scheduler {
         sampleEvery: m.sampleEvery,
         startNs: start,
         stopNs: stop,
-        deadlineNs: stop + Math.max(2000, 2 * len) * 1e6,
+        // Time to end and tear down after the stop, and for a slow set-up: at least the lead,
+        // and what setting up as many groups may take (about 20 ms each on 2 CPUs, with room).
+        deadlineNs: stop + Math.max(2000, 2 * len, this.leadMs, SETUP_MS_PER_WORKER * s.workers) * 1e6,
         markNs: (len * 1e6) / SUB_WINDOWS,
         sysctls: s.sysctls,
-        keyBase: s.workload === 'ipc.lookup' ? toolKeyBase(i) : 0,
+        keyBase: s.workload === 'ipc.lookup' ? keyBase(this.keySalt, i) : 0,
         journalFd: this.deps.journalFd ?? -1,
       }));
       const results = await this.deps.executor.runWindow(specs);
       const failed = results.find((r) => !r.ok);
+      if (failed?.failure?.errno === constants.errno.EINTR) {
+        // Stopped by a termination signal to the whole cgroup (systemd, docker stop): the run is ending, not this scenario failing.
+        this.terminated = true;
+        return undefined;
+      }
       if (failed) {
         st.failure = failed.failure ?? failure(constants.errno.EIO, 'window');
         return undefined;
       }
-      const late = Math.max(...results.map((r) => r.lateNs));
-      // Late by a tenth of the window: more lead next time; on time: a little less, down to the floor.
-      if (late > 0.1 * len * 1e6) this.leadMs = Math.min(MAX_LEAD_MS, this.leadMs * 2);
-      else this.leadMs = Math.max(MIN_LEAD_MS, Math.round(this.leadMs * 0.9));
+      // The lead follows what setting up the groups took (dispatch to the last one ready): half as
+      // much again after a late set-up, a quarter more while in time, never below the floor. A loop
+      // late only because more processes want the CPUs than there are is not set up late: lead does
+      // not cure that, so it does not grow it.
+      const setupLate = Math.max(...results.map((r) => r.setupLateNs));
+      const setupMs = Math.max(0, this.leadMs + setupLate / 1e6);
+      if (setupLate > 0.1 * len * 1e6) this.leadMs = Math.min(MAX_LEAD_MS, Math.ceil(1.5 * setupMs + MIN_LEAD_MS));
+      else this.leadMs = Math.max(MIN_LEAD_MS, Math.min(this.leadMs, Math.ceil(1.25 * setupMs + MIN_LEAD_MS)));
       // A worker with no op in the window has no rate to give: the window was too short for this workload here.
       if (results.some((r) => r.ops === 0 || r.endNs <= r.startNs)) {
         const longest = Math.max(MAX_LENGTHENED_MS, m.windowMs);
@@ -362,7 +406,9 @@ export class Scheduler {
         len = Math.min(longest, len * 2);
         continue;
       }
-      if (results.length > 1 && overlapFraction(results, len * 1e6) < MIN_OVERLAP && overlapTries < OVERLAP_TRIES) {
+      // More workers than CPUs cannot all run at once, whatever the lead: such a window is taken as it is (shown, not trusted).
+      const oversubscribed = s.workers > this.deps.cpus.length;
+      if (!oversubscribed && results.length > 1 && overlapFraction(results, len * 1e6) < MIN_OVERLAP && overlapTries < OVERLAP_TRIES) {
         overlapTries++;
         st.retried++;
         continue;
@@ -387,12 +433,14 @@ interface Measured {
 }
 
 /**
- * SysV keys the tool uses for keyed objects: a tag in the top bits, this
- * process's pid and the worker, so that concurrent runs and workers (which
- * share a namespace in host and shared mode) never meet.
+ * The SysV key from which a worker's keyed objects (ipc.lookup) start: a
+ * random salt of the run plus the worker, 1024 apart; the core moves to
+ * other bases derived from it when a key is taken (by another run, or by
+ * anyone who took keys to block the tool), so a collision is retried, not
+ * fatal.
  */
-export function toolKeyBase(worker: number, pid: number = process.pid): number {
-  return (0x40000000 | ((pid & 0x3ff) << 20) | ((worker & 0x3ff) << 10)) >>> 0;
+export function keyBase(salt: number, worker: number): number {
+  return ((salt + worker * 0x400) % 2 ** 30) + 0x400;
 }
 
 /** Every window is checked: the processes ran where the mode says. */
@@ -401,10 +449,19 @@ export function isolationProblem(mode: Mode, results: readonly WindowResult[], h
   if (mode === 'host' && inodes.some((i) => i !== hostInode)) return `isolation check: host-mode processes ran outside the host namespace (${inodes.join(', ')})`;
   if (mode === 'shared' && inodes.some((i) => i !== sharedInode)) return `isolation check: shared-mode processes ran in namespaces ${[...new Set(inodes)].join(', ')}, not the scenario's ${sharedInode}`;
   if (mode === 'isolated') {
-    const perWorker = results.map((r) => r.nsInode);
     if (results.some((r) => r.parties === 2 && r.nsInodeB !== r.nsInode)) return 'isolation check: the two parties of an isolated pair ran in different namespaces';
-    if (new Set(perWorker).size !== perWorker.length || perWorker.includes(hostInode)) {
-      return `isolation check: isolated workers shared a namespace or used the host's (${perWorker.join(', ')})`;
+    const host = results.findIndex((r) => r.nsInode === hostInode);
+    if (host >= 0) return `isolation check: isolated worker ${host} ran in the host's namespace (${hostInode})`;
+    // The kernel reuses a freed namespace's inode number: two workers with one number shared a
+    // namespace only if they ran at the same time (a worker set up after another had finished may get its number).
+    for (let i = 0; i < results.length; i++) {
+      for (let j = i + 1; j < results.length; j++) {
+        const a = results[i] as WindowResult;
+        const b = results[j] as WindowResult;
+        if (a.nsInode === b.nsInode && a.startNs < b.endNs && b.startNs < a.endNs) {
+          return `isolation check: isolated workers ${i} and ${j} ran at the same time in one namespace (${a.nsInode})`;
+        }
+      }
     }
   }
   return null;

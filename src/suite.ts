@@ -4,9 +4,11 @@
  * them, applies the command line's overrides, and expands them into
  * scenarios.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { readBounded } from './document/files.js';
 import { UsageError } from './errors.js';
+import { printable } from './report/format.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { MODES, PLACEMENTS, type Mode, type Params, type Placement, type Scenario } from './types.js';
 import { MAX_LOOKUP_OBJECTS, resolveParams, WORKLOADS, workloadInfo } from './workloads.js';
@@ -27,7 +29,7 @@ export interface Budget {
   warmupRounds: number;
   /** The first look at the comparisons, in rounds. */
   minRounds: number;
-  /** Rounds at most, whatever the cap. */
+  /** Rounds at most, whatever the cap; by default only the cap limits a group. */
   maxRounds: number;
   /** Latency: time one op in this many; 0 = off; -1 = as often as costs under 0.5 % (from the warm-up). */
   sampleEvery: number;
@@ -66,9 +68,11 @@ export function loadSuite(nameOrPath: string): Suite {
   if (!existsSync(file)) {
     throw new UsageError(`--suite ${nameOrPath}: no such suite; use one of ${suiteNames().join(', ')}, or the path of a suite JSON file`);
   }
+  // Bounded, and only a regular file: a suite is a few kB (a device or a FIFO would be read forever).
+  const text = readBounded(file, MAX_SUITE_BYTES, '--suite ', 'a suite');
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
     throw new UsageError(`--suite ${nameOrPath}: ${file} is not JSON (${(e as Error).message})`);
   }
@@ -98,7 +102,16 @@ export const LIMITS = {
   /** Workers beyond this are refused: each is a thread and a process pair. */
   maxWorkers: 256,
   maxSize: 1 << 30,
+  maxRounds: 1_000_000,
+  /**
+   * Scenarios one run takes: the default suite has 71; at the least a few
+   * hundred ms each, more would run for days, so it is a suite's mistake.
+   */
+  maxScenarios: 10_000,
 } as const;
+
+/** A suite file is a few kB; this is far beyond any real one. */
+export const MAX_SUITE_BYTES = 1 << 20;
 
 /** Budget fields of earlier suite versions, and what replaced them. */
 const RETIRED_BUDGET = ['timeMs', 'minWindows', 'maxWindows', 'warmupWindows'];
@@ -124,7 +137,7 @@ export function checkSuite(raw: unknown, where: string): Suite {
     windowMs: b.windowMs === undefined || b.windowMs === 'auto' ? 0 : intIn(`${where}: budget.windowMs`, b.windowMs, LIMITS.minWindowMs, LIMITS.maxWindowMs),
     warmupRounds: intIn(`${where}: budget.warmupRounds`, b.warmupRounds ?? 1, 0, 100),
     minRounds: intIn(`${where}: budget.minRounds`, b.minRounds ?? 10, 2, 10_000),
-    maxRounds: intIn(`${where}: budget.maxRounds`, b.maxRounds ?? 400, 2, 100_000),
+    maxRounds: intIn(`${where}: budget.maxRounds`, b.maxRounds ?? LIMITS.maxRounds, 2, LIMITS.maxRounds),
     sampleEvery: b.sampleEvery === undefined || b.sampleEvery === 'auto' ? -1 : intIn(`${where}: budget.sampleEvery`, b.sampleEvery, 0, 1_000_000),
     precision: fraction(`${where}: budget.precision`, b.precision ?? 0, 0, 0.5),
   };
@@ -134,8 +147,9 @@ export function checkSuite(raw: unknown, where: string): Suite {
   }
   const matrix = raw.matrix.map((e: unknown, i: number) => checkEntry(e, `${where}: matrix[${i}]`));
   return {
-    name: typeof raw.name === 'string' ? raw.name : 'custom',
-    description: typeof raw.description === 'string' ? raw.description : '',
+    // Printed in headers and written into documents: control characters are shown, not acted on.
+    name: typeof raw.name === 'string' ? printable(raw.name) : 'custom',
+    description: typeof raw.description === 'string' ? printable(raw.description) : '',
     budget,
     matrix,
   };
@@ -245,8 +259,31 @@ export function scenarioId(s: Omit<Scenario, 'id'>): string {
   return `${s.workload}${params ? `(${params})` : ''}/${s.mode}/w${s.workers}/${s.placement}${sysctls ? `/sysctl(${sysctls})` : ''}`;
 }
 
-/** Every scenario of the suite, in matrix order, without duplicates. */
-export function expand(suite: Suite): Scenario[] {
+/** How many scenarios the suite's matrix names, duplicates included: counted, not expanded. */
+export function countScenarios(suite: Suite): number {
+  let n = 0;
+  for (const e of suite.matrix) {
+    for (const workload of e.workload) {
+      const info = workloadInfo(workload);
+      if (!info) continue;
+      const takes = (name: keyof Params): boolean => info.params.some((p) => p.name === name);
+      const variants = (takes('size') ? e.size?.length ?? 1 : 1) * (takes('kind') ? e.kind?.length ?? 1 : 1) * (takes('objects') ? e.objects?.length ?? 1 : 1);
+      n += variants * e.workers.length * e.placement.length * e.mode.length;
+    }
+  }
+  return n;
+}
+
+/**
+ * Every scenario of the suite, in matrix order, without duplicates. `where`
+ * names the suite in the error when it names more than LIMITS.maxScenarios,
+ * which is refused before anything is expanded.
+ */
+export function expand(suite: Suite, where = `suite ${suite.name}`): Scenario[] {
+  const count = countScenarios(suite);
+  if (count > LIMITS.maxScenarios) {
+    throw new UsageError(`${where}: its matrix names ${count} scenarios, more than the ${LIMITS.maxScenarios} a run takes; narrow its lists (or --workload, --mode, --workers, --size), or split it into several suites`);
+  }
   const out = new Map<string, Scenario>();
   for (const e of suite.matrix) {
     for (const workload of e.workload) {

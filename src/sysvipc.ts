@@ -17,6 +17,8 @@ export interface SysvObject {
   ctime: number;
   /** Pids the kernel records: lspid/lrpid (msg), cpid/lpid (shm); none for sem. */
   pids: number[];
+  /** Semaphores in the set (sem), bytes of the segment (shm); 0 for msg. */
+  size: number;
 }
 
 const ID_COLUMN: Record<SysvKind, string> = { msg: 'msqid', sem: 'semid', shm: 'shmid' };
@@ -43,10 +45,33 @@ export function listObjects(kind: SysvKind): SysvObject[] {
       cuid: num('cuid'),
       ctime: num('ctime'),
       pids: PID_COLUMNS[kind].map(num),
+      size: kind === 'sem' ? num('nsems') : kind === 'shm' ? num('size') : 0,
     };
   });
 }
 
 export function allObjects(): SysvObject[] {
   return SYSV_KINDS.flatMap(listObjects);
+}
+
+/** What the objects of this namespace already take of its counted limits (kernel.msgmni, kernel.sem, kernel.shmmni, kernel.shmall). */
+export interface NamespaceUsage {
+  queues: number;
+  semSets: number;
+  sems: number;
+  segments: number;
+  /** Pages of 4 KiB, as kernel.shmall counts them on x86-64. */
+  shmPages: number;
+}
+
+export function namespaceUsage(objects: readonly SysvObject[] = allObjects()): NamespaceUsage {
+  const of = (k: SysvKind): SysvObject[] => objects.filter((o) => o.kind === k);
+  const sum = (xs: SysvObject[], f: (o: SysvObject) => number): number => xs.reduce((a, o) => a + (Number.isFinite(f(o)) ? f(o) : 0), 0);
+  return {
+    queues: of('msg').length,
+    semSets: of('sem').length,
+    sems: sum(of('sem'), (o) => o.size),
+    segments: of('shm').length,
+    shmPages: sum(of('shm'), (o) => Math.ceil(o.size / 4096)),
+  };
 }

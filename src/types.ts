@@ -58,6 +58,9 @@ export interface WindowSpec {
 
 export type Fault = 'none' | 'partner-hangs' | 'partner-dies';
 
+/** What flock does: take the lock without waiting (EWOULDBLOCK if held), wait for it, or release it. */
+export type LockOp = 'try' | 'wait' | 'release';
+
 /** A failure as data: the errno, its symbolic code, the failing call, and a message with the fix. */
 export interface Failure {
   errno: number;
@@ -87,6 +90,13 @@ export interface WindowResult {
   endNs: number;
   /** How long after the requested start the loop began. */
   lateNs: number;
+  /**
+   * Party A's ready time minus the time its pre-start spin should have
+   * begun: > 0, set up late by that much (more lead cures it); < 0, ready
+   * that long before (less lead would do). A loop late for another reason
+   * (more runnable processes than CPUs) is not set up late.
+   */
+  setupLateNs: number;
   cpuNs: number;
   volCs: number;
   involCs: number;
@@ -162,6 +172,8 @@ export interface Core {
   perfProbe(hardware: boolean): number;
   /** Removes one SysV object of this namespace (kind 1 msg, 2 sem, 3 shm); 0 or the errno. */
   remove(kind: number, id: number): number;
+  /** flock(2) on an fd of this process: take it without waiting, wait for it, or release it; 0 or the errno. */
+  flock(fd: number, op: LockOp): number;
   /** CLOCK_MONOTONIC now, in ns. */
   nowNs(): number;
 }

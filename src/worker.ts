@@ -27,5 +27,7 @@ export default function handle(task: Task): TaskResult {
       return core.nowNs();
     case 'workloads':
       return core.workloads();
+    case 'flock':
+      return core.flock(task.fd, task.op);
   }
 }

@@ -581,7 +581,7 @@ describe('mode comparisons (modes.ts)', () => {
 /** A worker's window result: what the window functions read, the rest zero. */
 function worker(startNs: number, endNs: number, ops: number, marks: Array<[number, number]>): WindowResult {
   return {
-    ok: true, ops, bytes: 0, elapsedNs: endNs - startNs, startNs, endNs, lateNs: 0, cpuNs: 0, volCs: 0, involCs: 0,
+    ok: true, ops, bytes: 0, elapsedNs: endNs - startNs, startNs, endNs, lateNs: 0, setupLateNs: 0, cpuNs: 0, volCs: 0, involCs: 0,
     nsInode: 0, nsInodeB: 0, timerNs: 20, timedOut: false, parties: 2, leaderPid: 0, partnerPid: 0, objId: -1,
     latency: { count: 0, sumNs: 0, minNs: 0, maxNs: 0, buckets: [] }, marks,
   };

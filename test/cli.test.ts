@@ -41,7 +41,7 @@ describe('bad input exits 2 with one line naming the flag', () => {
     ['empty suite', ['run', '--suite', empty], /"budget" is missing/],
     ['empty list item', ['run', '--mode', 'host,,shared'], /--mode "host,,shared": empty item/],
     ['flag without value', ['run', '--size'], /--size/],
-    ['unwritable --json', ['run', '--suite', 'quick', '--json', '/proc/nope/run.json'], /--json \/proc\/nope\/run\.json: cannot write there/],
+    ['unwritable --json', ['run', '--suite', 'quick', '--json', '/proc/nope/run.json'], /--json \/proc\/nope\/run\.json: the folder \/proc\/nope does not exist; create it/],
     ['msgmax of a fresh namespace', ['run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--size', '16384', '--json', join(dir, 'x.json')],
       /--size 16384 exceeds kernel\.msgmax = 8192 of a fresh IPC namespace.*--sysctl kernel\.msgmax=16384/],
     ['a sysctl value the kernel refuses', ['run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--sysctl', 'kernel.msgmax=99999999999', '--json', join(dir, 'z.json')],

@@ -310,21 +310,23 @@ describe('A/A: the same truth measured twice', () => {
     expect(pairsFlagged).toBe(0);
   }, 120_000);
 
-  it('flags nothing over 20 seed sets on a noisy machine (NOISY_MACHINE): with 3 baselines, or one baseline and a threshold sized for the runner', async () => {
+  it('flags at most its alpha share of 20 seed sets on a noisy machine (NOISY_MACHINE) with 3 baselines, and nothing with one baseline and a threshold sized for the runner', async () => {
     // NOISY_MACHINE shifts whole runs by a few percent: one baseline's interval cannot see that (the module comment says so),
     // so either the threshold covers it, or several baselines measure it.
     const docs: ResultDocument[] = [];
     for (let seed = 201; seed <= 223; seed++) docs.push(await ciDocument(seed, { model: NOISY_MACHINE }));
-    let withThree = 0;
+    // A comparison's error rate is family-wise over its scenarios (COMPARE_ALPHA = 5 %): of 20 A/A
+    // comparisons, at most one may flag anything (80 such sets flagged 1, in two scenarios of one run).
+    let runsWithThree = 0;
     let withOne = 0;
     for (let i = 0; i < 20; i++) {
       const three = compare([at(docs, i), at(docs, i + 1), at(docs, i + 2)], at(docs, i + 3));
       expect(three.betweenRun).not.toBeNull();
       expect(three.rows).toHaveLength(12);
-      withThree += three.regressed;
+      if (three.regressed + three.improved > 0) runsWithThree++;
       withOne += compare(at(docs, i), at(docs, i + 1), { threshold: 0.15 }).regressed;
     }
-    expect(withThree).toBe(0);
+    expect(runsWithThree).toBeLessThanOrEqual(Math.round(COMPARE_ALPHA * 20));
     expect(withOne).toBe(0);
     // And through the command, once: exit 0.
     const paths = [0, 1, 2, 3].map((i) => file(`noisy-${i}.json`, at(docs, i)));

@@ -3,8 +3,11 @@
  * deadlines. Runs as root (CI does); windows are short, and nothing here
  * asserts a speed.
  */
-import { statSync } from 'node:fs';
-import { constants } from 'node:os';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monotonicNs } from '../src/clock.js';
 import { PoolExecutor } from '../src/executor.js';
@@ -12,12 +15,15 @@ import { quantile } from '../src/histogram.js';
 import { createMockCore } from '../src/mock-core.js';
 import { cpusFor, usableCpus } from '../src/placement.js';
 import { preflightProblem } from '../src/preflight.js';
-import { toolKeyBase } from '../src/scheduler.js';
+import { keyBase } from '../src/scheduler.js';
 import type { HeldNamespace, Mode, Scenario, WindowResult, WindowSpec } from '../src/types.js';
 import { WORKLOADS } from '../src/workloads.js';
+import { PACKAGE_ROOT } from '../src/paths.js';
 import { childPids, newToolObjects, pidExists, sysvObjects, toolQueues } from './helpers/host-ipc.js';
 
-const { ENOENT, EINVAL, EEXIST, ETIMEDOUT, ECHILD } = constants.errno;
+const { ENOENT, EINVAL, EEXIST, ETIMEDOUT, ECHILD, EINTR, EWOULDBLOCK } = constants.errno;
+/** The salt of this file's keys: random, as a run's is. */
+const SALT = randomInt(0, 2 ** 30);
 const HOST_INODE = statSync('/proc/self/ns/ipc').ino;
 const CPUS = usableCpus();
 const exec = new PoolExecutor(2);
@@ -41,7 +47,7 @@ function spec(over: Partial<WindowSpec> & Pick<WindowSpec, 'workload' | 'mode'>,
     stopNs: start + windowMs * 1e6,
     deadlineNs: start + windowMs * 1e6 + 3e9,
     sysctls: {},
-    keyBase: over.workload === 'ipc.lookup' ? toolKeyBase(index) : 0,
+    keyBase: over.workload === 'ipc.lookup' ? keyBase(SALT, index) : 0,
     journalFd: -1,
     ...over,
   };
@@ -259,5 +265,131 @@ describe('the mock core', () => {
     if (held.ok) await exec.nsClose(held.value);
     expect(shape(mock.isolationProbe('privileged', 1))).toEqual(shape(await exec.isolationProbe('privileged', keyFor(4))));
     expect(mock.workloads()).toEqual(await exec.workloads());
+  });
+});
+
+const HOLD_KEYS = join(PACKAGE_ROOT, 'native', 'build', 'hold-keys');
+
+/** The k-th base the core tries for a worker's keys (native/src/ipc_lookup.c). */
+function baseOf(salt: number, worker: number, attempt: number): number {
+  const hop = (keyBase(salt, worker) + Math.imul(attempt, 0x9e3779b1)) >>> 0;
+  return (0x40000000 | (hop & 0x3ffffc00)) >>> 0;
+}
+
+/** Another program holding queues with these keys (as uid 65534 with `asNobody`) until released. */
+async function holdKeys(keys: number[], asNobody = false): Promise<{ ids: number[]; release: () => Promise<void> }> {
+  const args = keys.map((k) => `0x${k.toString(16)}`);
+  const child: ChildProcessWithoutNullStreams = asNobody
+    ? spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', HOLD_KEYS, ...args])
+    : spawn(HOLD_KEYS, args);
+  const ids = await new Promise<number[]>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const lines = out.trim().split('\n').filter(Boolean);
+      if (lines.length === keys.length) resolve(lines.map((l) => Number(l.split(' ')[1])));
+    });
+    child.on('exit', (code) => reject(new Error(`hold-keys exited ${code}`)));
+  });
+  return {
+    ids,
+    release: () => new Promise<void>((resolve) => {
+      child.removeAllListeners('exit');
+      child.on('exit', () => resolve());
+      child.stdin.end();
+    }),
+  };
+}
+
+describe('keys another object holds', () => {
+  it('moves to the next base when a key of the first one is taken, and leaves the other object alone', async () => {
+    const salt = randomInt(0, 2 ** 30);
+    const holder = await holdKeys([baseOf(salt, 0, 0) + 5]);
+    try {
+      const [r] = await window([spec({ workload: 'ipc.lookup', mode: 'host', keyBase: keyBase(salt, 0), coreParam: 16 })]);
+      expect(r!.failure).toBeUndefined();
+      expect(r!.ops).toBeGreaterThan(0);
+      expect(sysvObjects().some((o) => o.kind === 'msg' && o.id === holder.ids[0])).toBe(true);
+    } finally {
+      await holder.release();
+    }
+  });
+
+  it('says which key is taken and whose object holds it when every base is taken', async () => {
+    const salt = randomInt(0, 2 ** 30);
+    const taken = Array.from({ length: 8 }, (_, a) => baseOf(salt, 0, a));
+    const holder = await holdKeys(taken, true);
+    try {
+      const [r] = await window([spec({ workload: 'ipc.lookup', mode: 'host', keyBase: keyBase(salt, 0), coreParam: 4 })]);
+      expect(r!.failure).toMatchObject({ errno: EEXIST, call: 'msgget' });
+      expect(r!.failure!.message).toContain(`key 0x${taken[7]!.toString(16)} is held by an object of uid 65534`);
+      // Nothing of the group's own is left, and the neighbour's queues are all there.
+      for (const id of holder.ids) expect(sysvObjects().some((o) => o.kind === 'msg' && o.id === id)).toBe(true);
+      expect(sysvObjects().filter((o) => o.kind === 'msg' && o.cuid === 0 && taken.some((k) => o.key >= k && o.key < k + 4 && !holder.ids.includes(o.id)))).toEqual([]);
+    } finally {
+      await holder.release();
+    }
+  });
+});
+
+describe('a termination signal from outside', () => {
+  it('reaching the measured processes (SIGTERM to a whole cgroup) ends the window as interrupted, and host objects go', async () => {
+    const s = spec({ workload: 'sem.pingpong', mode: 'host' }, 0, 3000);
+    const pending = window([s]);
+    // Once the group is in its window, stop it as systemd or docker stop would.
+    const t0 = Date.now();
+    let kids: number[] = [];
+    while (kids.length < 2 && Date.now() - t0 < 5000) {
+      kids = childPids();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(kids.length).toBeGreaterThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const k of kids) process.kill(k, 'SIGTERM');
+    const [r] = await pending;
+    expect(r!.failure).toMatchObject({ errno: EINTR, call: 'terminated' });
+    expect(sysvObjects().some((o) => o.kind === 'sem' && o.id === r!.objId && !before.some((b) => b.kind === 'sem' && b.id === o.id))).toBe(false);
+  });
+});
+
+describe('flock', () => {
+  it('a lock held through one open file is refused to another until released', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipcns-flock-'));
+    try {
+      const path = join(dir, 'x.journal');
+      writeFileSync(path, '');
+      const a = openSync(path, 'r');
+      const b = openSync(path, 'r');
+      expect(await exec.flock(a, 'try')).toBe(0);
+      expect(await exec.flock(b, 'try')).toBe(EWOULDBLOCK);
+      expect(await exec.flock(a, 'release')).toBe(0);
+      expect(await exec.flock(b, 'try')).toBe(0);
+      closeSync(a);
+      closeSync(b);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a group stopped while it creates objects in the host namespace', () => {
+  it.each([['msg', 0], ['sem', 1], ['shm', 2]] as const)('leaves no ipc.churn %s object behind, however often it is stopped mid-loop', async (kind, code) => {
+    const seen = new Set(sysvObjects().map((o) => `${o.kind}:${o.id}`));
+    for (let i = 0; i < 12; i++) {
+      const pending = window([spec({ workload: 'ipc.churn', mode: 'host', coreParam: code, params: { kind } }, 0, 2000)]);
+      const t0 = Date.now();
+      let kids: number[] = [];
+      while (kids.length < 1 && Date.now() - t0 < 5000) {
+        kids = childPids();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      // Somewhere inside its loop of create-and-remove.
+      await new Promise((r) => setTimeout(r, 60 + 7 * i));
+      for (const k of kids) process.kill(k, 'SIGTERM');
+      const [r] = await pending;
+      expect(r!.failure?.call).toBe('terminated');
+    }
+    const left = sysvObjects().filter((o) => o.kind === kind && o.key === 0 && o.cuid === 0 && o.perms === 0o600 && !seen.has(`${o.kind}:${o.id}`));
+    expect(left).toEqual([]);
   });
 });

@@ -122,16 +122,19 @@ describe('a SIGKILLed run, then clean', () => {
       const run = startCli(['run', '--suite', longWindow, '--json', json, '--quiet']);
       // Wait until the measured process has made its objects (the journal lists them).
       expect(await until(() => (listJournals().find((j) => j.pid === run.pid)?.live.length ?? 0) >= 32, 60_000)).toBe(true);
-      // Freeze the measured processes so they cannot clean up on their caller's death, then kill everything.
+      // A crash that takes the tool and its measured processes at once (the OOM killer, a
+      // cgroup kill): stop the tool so it cannot remove what its processes made, kill them,
+      // then kill the tool. (Stopping the measured processes instead does not keep them from
+      // cleaning up: when their caller dies, the kernel sends an orphaned, stopped process
+      // group SIGHUP and SIGCONT, and they handle SIGHUP like SIGTERM.)
       const kids = childPids(run.pid);
       expect(kids.length).toBeGreaterThan(0);
-      for (const k of kids) process.kill(k, 'SIGSTOP');
-      // SIGSTOP takes effect asynchronously, and a pending SIGTERM (lower-numbered) would be
-      // delivered first: kill the tool only once every measured process is really stopped.
-      expect(await until(() => kids.every((k) => processState(k) === 'T'), 10_000)).toBe(true);
+      process.kill(run.pid, 'SIGSTOP');
+      expect(await until(() => processState(run.pid) === 'T', 10_000)).toBe(true);
+      for (const k of kids) process.kill(k, 'SIGKILL');
+      expect(await until(() => kids.every((k) => processState(k) === 'Z'), 10_000)).toBe(true);
       process.kill(run.pid, 'SIGKILL');
       await run.done;
-      for (const k of kids) process.kill(k, 'SIGKILL');
       const journal = listJournals().find((j) => j.pid === run.pid);
       expect(journal?.live.length).toBe(32);
       const left = allObjects().filter((o) => journal?.live.some((e) => e.kind === o.kind && e.id === o.id));

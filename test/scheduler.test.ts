@@ -377,6 +377,17 @@ describe('Scheduler.runGroup: sampling until the answer is clear', () => {
     for (const c of comparisons.filter((x) => x.metric === 'throughput')) relClose(c.ciLevel, 1 - alpha, 1e-12);
   });
 
+  it('stops at its wall-clock limit when setting up its windows takes far longer than measuring them, and says so', async () => {
+    // 1.8 s of measured windows at most; every round takes 20 s of wall-clock time (many workers, slow clones).
+    const b = budget({ capMs: 30 * 3 * 20, minRounds: 6 });
+    const h = harness({ budget: b, mock: { noise: 0.3 }, wallStepMs: 20_000 });
+    const { summary } = await h.scheduler.runGroup(modeGroup('msg.pingpong'));
+    expect(summary.stop).toBe('wall');
+    // The limit is 30 s past the cap here (10 times the cap is less): after the second round.
+    expect(summary.rounds).toBe(2);
+    expect(summary.measuredMs).toBeLessThan(b.capMs);
+  });
+
   it('stops at its cap of measured windows when the comparisons stay open, and says so', async () => {
     const b = budget({ capMs: 30 * 3 * 20, minRounds: 6 });
     const h = harness({ budget: b, mock: { noise: 0.3 } });
@@ -469,7 +480,7 @@ describe('Scheduler.runGroup: windows that did not run as planned', () => {
   it('runs a window whose workers barely overlapped again, at most three times, and then takes it', async () => {
     const h = harness();
     // Worker 1 of every window starts half a window late.
-    h.spy.inject = (_i, specs, results) => results.map((r, k) => (k === 1 ? { ...r, startNs: r.startNs + 10e6, lateNs: 10e6 } : r));
+    h.spy.inject = (_i, specs, results) => results.map((r, k) => (k === 1 ? { ...r, startNs: r.startNs + 10e6, lateNs: 10e6, setupLateNs: 9e6 } : { ...r, setupLateNs: -1e6 }));
     const { results } = await h.scheduler.runGroup(modeGroup('msg.pingpong', { workers: 2 }));
     for (const r of results) {
       expect(r.state).toBe('completed');
@@ -512,6 +523,18 @@ describe('Scheduler.runGroup: isolation check', () => {
     expect(h.spy.calls.filter((c) => modeOf(c) === mode)).toHaveLength(1);
     for (const m of ALL_MODES.filter((x) => x !== mode)) expect(byMode(results, m).state).toBe('completed');
   });
+
+  it('takes one namespace inode for two isolated workers that did not run at the same time (the kernel reuses freed inodes)', async () => {
+    const h = harness();
+    h.spy.inject = (_i, specs, results) => {
+      if (specs[0]?.mode !== 'isolated') return results;
+      const [a, b] = results as [WindowResult, WindowResult];
+      const later = { ...b, nsInode: a.nsInode, nsInodeB: a.nsInode, startNs: a.endNs + 1, endNs: a.endNs + 1 + (b.endNs - b.startNs) };
+      return [a, later];
+    };
+    const { results } = await h.scheduler.runGroup(modeGroup('msg.pingpong', { workers: 2 }));
+    expect(byMode(results, 'isolated').state).toBe('completed');
+  });
 });
 
 describe('Scheduler.runGroup: abort', () => {
@@ -523,6 +546,13 @@ describe('Scheduler.runGroup: abort', () => {
     };
     return h;
   }
+
+  it('runs no window again once stopped: a window that would be retried (its workers barely overlapped) is the last', async () => {
+    const h = aborting(1);
+    h.spy.inject = (_i, specs, results) => results.map((r, k) => (k === 1 ? { ...r, startNs: r.startNs + 10e6, lateNs: 10e6 } : r));
+    await h.scheduler.runGroup(modeGroup('msg.pingpong', { workers: 2 }));
+    expect(h.spy.calls).toHaveLength(1);
+  });
 
   it('stops after the round in flight and keeps the figures of every mode, as interrupted', async () => {
     const h = aborting(3 + 9);

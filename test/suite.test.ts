@@ -74,7 +74,7 @@ describe('loadSuite: the shipped suites', () => {
     expect(suite.name).toBe('custom');
     expect(suite.description).toBe('');
     // windowMs 0 and sampleEvery -1: sized from the warm-up.
-    expect(suite.budget).toEqual({ capMs: 100, margin: 0.05, windowMs: 0, warmupRounds: 1, minRounds: 10, maxRounds: 400, sampleEvery: -1, precision: 0 });
+    expect(suite.budget).toEqual({ capMs: 100, margin: 0.05, windowMs: 0, warmupRounds: 1, minRounds: 10, maxRounds: 1_000_000, sampleEvery: -1, precision: 0 });
     expect(suite.matrix).toEqual([{ workload: ['sem.pingpong'], mode: ['host', 'shared', 'isolated'], workers: [1], placement: ['same-cpu'] }]);
   });
 });

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define IPCB_ABI_VERSION 2
+#define IPCB_ABI_VERSION 4
 
 /* Log-linear latency histogram: values below 128 ns are exact; above, each
  * power of two is split into 64 sub-buckets, so a bucket spans at most 1/64
@@ -65,6 +65,7 @@ struct ipcb_result {
     int64_t start_ns;          /* earliest actual start of a party */
     int64_t end_ns;            /* latest actual end of a party */
     int64_t late_ns;           /* how far after the requested start the loop began */
+    int64_t setup_late_ns;     /* party A's ready time minus the start of its pre-start spin: > 0 set up late, < 0 that early */
     uint64_t cpu_ns;           /* CPU time of all parties inside the window */
     uint64_t vol_cs;           /* voluntary context switches inside the window */
     uint64_t invol_cs;         /* involuntary context switches inside the window */
@@ -80,6 +81,8 @@ struct ipcb_result {
     int32_t partner_pid;
     int32_t parties;
     int32_t obj_id;            /* id of the group's first SysV object (-1 if none) */
+    int64_t foreign_key;       /* a key that another object held (EEXIST on every base tried), or -1 */
+    int32_t foreign_uid;       /* that object's owner */
     uint32_t marks;            /* sub-window marks recorded: the loop's start, each boundary, its end */
     uint64_t mark_ops[IPCB_MAX_MARKS];   /* ops party A had completed at each mark */
     int64_t mark_at[IPCB_MAX_MARKS];     /* CLOCK_MONOTONIC of each mark */
@@ -145,5 +148,9 @@ int32_t ipcb_perf_probe(int32_t hw);
 
 /* Removes one SysV object of the caller's namespace (kind: 1 msg, 2 sem, 3 shm); 0 or errno. */
 int32_t ipcb_remove(int32_t kind, int32_t id);
+
+/* flock(2) on a journal: a run holds its journal locked for its whole life; clean takes only unlocked ones. */
+enum ipcb_lock_op { IPCB_LOCK_RELEASE = 0, IPCB_LOCK_TRY = 1, IPCB_LOCK_WAIT = 2 };
+int32_t ipcb_flock(int32_t fd, int32_t op);
 
 #endif

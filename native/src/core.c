@@ -33,6 +33,10 @@
 #include "workloads.h"
 
 #define PAGE_BYTES ((sizeof(struct ipcb_page) + 4095) & ~(size_t)4095)
+/* A measured process that stopped on a termination signal exits with this (128 + SIGTERM). */
+#define IPCB_EXIT_TERMINATED (128 + SIGTERM)
+/* How long a group told to stop has to remove its host objects before it is killed. */
+#define IPCB_TERM_GRACE_NS 200000000LL
 
 /* ---------- small async-signal-safe helpers ---------- */
 
@@ -74,6 +78,21 @@ static void journal(int fd, int kind, int id, int key, char op)
     *p++ = op;
     *p++ = '\n';
     ssize_t w = write(fd, line, (size_t)(p - line)); /* O_APPEND: whole lines, never interleaved */
+    (void)w;
+}
+
+void ipcb_journal_name(const struct ipcb_ctx *c, const char *name, char op)
+{
+    int fd = c->spec->journal_fd;
+    if (fd < 0 || c->spec->mode != IPCB_MODE_HOST) return;
+    char line[96];
+    char *p = line;
+    for (const char *t = "mq "; *t; t++) *p++ = *t;
+    for (const char *t = name; *t && p < line + sizeof(line) - 4; t++) *p++ = *t;
+    *p++ = ' ';
+    *p++ = op;
+    *p++ = '\n';
+    ssize_t w = write(fd, line, (size_t)(p - line)); /* O_APPEND: whole lines */
     (void)w;
 }
 
@@ -394,6 +413,8 @@ static void party_run(struct ipcb_ctx *c, const struct ipcb_workload *wl)
          * receive, which A's first op completes.
          */
         int64_t wake = spec->start_ns - IPCB_SPIN_NS;
+        /* How the lead the caller gave fitted the set-up: late (more lead helps) or early (less would do). */
+        o->setup_late_ns = ipcb_clock() - wake;
         struct timespec ts = { (time_t)(wake / 1000000000LL), (long)(wake % 1000000000LL) };
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {}
         while (ipcb_clock() < spec->start_ns) cpu_relax();
@@ -443,16 +464,65 @@ static void party_run(struct ipcb_ctx *c, const struct ipcb_workload *wl)
 static struct ipcb_page *child_page;
 static int child_journal_fd = -1;
 static int child_host_mode;
+/* Set while an object is created and not yet tracked: a termination then waits for the tracking. */
+static volatile sig_atomic_t creating, stop_pending;
 
 /*
- * The caller's thread died (the tool was killed, even by SIGKILL): remove
- * what this group made in the host namespace, then go. Only system calls.
+ * Told to stop (the tool was killed, even by SIGKILL: the death signal; the
+ * deadline; a SIGTERM to the whole cgroup): remove what this group made in
+ * the host namespace, then go. Only system calls.
  */
-static void on_caller_death(int sig)
+static void on_termination(int sig)
 {
     (void)sig;
+    if (creating) {
+        stop_pending = 1;
+        return;
+    }
     if (child_page && child_host_mode) remove_tracked(child_page, child_journal_fd);
-    _exit(128 + SIGTERM);
+    _exit(IPCB_EXIT_TERMINATED);
+}
+
+void ipcb_create_begin(void)
+{
+    creating = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+void ipcb_create_end(void)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    creating = 0;
+    if (stop_pending) on_termination(SIGTERM);
+}
+
+/*
+ * A child of the caller starts with Node's signal handlers, which write the
+ * signal to Node's signal pipe, shared with the caller: a signal meant for
+ * the child would reach the tool as if sent to it (a SIGTERM to the group
+ * became the tool's "SIGTERM again"). The caller clones with every signal
+ * blocked (clone_blocked), and the child puts every handler back to the
+ * default before it unblocks any.
+ */
+static void default_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &sa, NULL); /* glibc's reserved ones fail: fine */
+    }
+}
+
+static pid_t clone_blocked(unsigned long flags, sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, old);
+    pid_t pid = raw_clone(flags);
+    if (pid == 0) default_signals();
+    else pthread_sigmask(SIG_SETMASK, old, NULL);
+    return pid;
 }
 
 static void child_guard(pid_t expected_parent, const struct ipcb_spec *spec, struct ipcb_page *page)
@@ -462,15 +532,12 @@ static void child_guard(pid_t expected_parent, const struct ipcb_spec *spec, str
     child_host_mode = spec->mode == IPCB_MODE_HOST;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    /* Node's handlers would write to Node's signal pipe from here: back to the defaults. */
-    sa.sa_handler = SIG_DFL;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGQUIT, &sa, NULL);
-    sigaction(SIGPIPE, &sa, NULL);
-    sa.sa_handler = on_caller_death;
+    /* Whoever stops the group (the death signal, the deadline, a signal to the whole cgroup), it cleans up first. */
+    sa.sa_handler = on_termination;
     sigfillset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -558,6 +625,14 @@ static __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, 
 
 /* ---------- the caller's side ---------- */
 
+/* A measured process that ended for a termination signal: its handler's exit code, or the signal's default action. */
+static int terminated_by_signal(const siginfo_t *si)
+{
+    if (si->si_code == CLD_EXITED) return si->si_status == IPCB_EXIT_TERMINATED;
+    if (si->si_code == CLD_KILLED) return si->si_status == SIGTERM || si->si_status == SIGINT || si->si_status == SIGHUP;
+    return 0;
+}
+
 static void reap_group(pid_t pgid)
 {
     int st;
@@ -591,6 +666,7 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     spec->sysctls[IPCB_SYSCTLS_LEN - 1] = 0;
     page->lat_min_ns = UINT64_MAX;
     page->obj_id = -1;
+    page->foreign_key = -1;
 
     unsigned long flags = 0;
     if (spec->mode == IPCB_MODE_ISOLATED) {
@@ -603,7 +679,8 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
 
     int ready_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (ready_fd < 0) { set_failure(out, errno, "eventfd"); munmap(map, bytes); return -1; }
-    pid_t pid = raw_clone(flags);
+    sigset_t caller_mask;
+    pid_t pid = clone_blocked(flags, &caller_mask);
     if (pid < 0) {
         set_failure(out, errno, flags & CLONE_NEWUSER ? "clone(CLONE_NEWUSER|CLONE_NEWIPC)"
                                 : flags ? "clone(CLONE_NEWIPC)" : "clone");
@@ -643,7 +720,15 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
             mask = wait_fds_until(fds, watched, stop_set ? spec->deadline_ns : backstop);
             if (mask & 1) { exited = 1; break; }
             if (mask & 2) {
-                if (!__atomic_load_n(&page->a_done, __ATOMIC_SEQ_CST)) { set_failure(out, ECHILD, "partner exit"); break; }
+                if (!__atomic_load_n(&page->a_done, __ATOMIC_SEQ_CST)) {
+                    /* Stopped by a termination signal (the run is being stopped), or died inside the window? */
+                    siginfo_t si;
+                    memset(&si, 0, sizeof(si));
+                    pid_t partner = __atomic_load_n(&page->partner_pid, __ATOMIC_SEQ_CST);
+                    int term = waitid(P_PID, (id_t)partner, &si, WEXITED | WNOWAIT | __WALL) == 0 && terminated_by_signal(&si);
+                    set_failure(out, term ? EINTR : ECHILD, term ? "terminated" : "partner exit");
+                    break;
+                }
                 watched = 1; /* its normal exit at the window's end: a pidfd stays readable */
                 continue;
             }
@@ -659,7 +744,16 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
         if (!exited && mask == 0 && !out->err) out->timed_out = 1;
     }
     close(ready_fd);
-    /* Whatever is still alive of the group (a hung or orphaned party) is killed, then all are reaped. */
+    /*
+     * Whatever is still alive of the group (a hung or orphaned party) is told
+     * to stop, so that it removes what it made in the host namespace (an
+     * object it is creating is tracked first), then killed, then all reaped.
+     */
+    if (!exited && fds[0] >= 0) {
+        kill(-pid, SIGTERM);
+        int64_t grace = ipcb_clock() + IPCB_TERM_GRACE_NS;
+        wait_fds_until(fds, 1, grace);
+    }
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
     for (int i = 0; i < 2; i++) if (fds[i] >= 0) close(fds[i]);
@@ -672,8 +766,17 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     int32_t perr = __atomic_load_n(&page->err, __ATOMIC_SEQ_CST);
     if (perr > 0) { out->err = 0; set_failure(out, perr, page->call); }
     if (out->timed_out) set_failure(out, ETIMEDOUT, "deadline");
-    /* A leader killed from outside (OOM killer, a signal to the cgroup) reports nothing itself. */
-    if (!out->err && exited && (WIFSIGNALED(leader_status) || WEXITSTATUS(leader_status) != 0))
+    /*
+     * A leader stopped from outside reports nothing itself: a termination
+     * signal (the run is being stopped: SIGTERM to the whole cgroup, as
+     * systemd and docker stop send) is an interruption; any other death (the
+     * OOM killer) is a failure.
+     */
+    if (!out->err && exited && WIFEXITED(leader_status) && WEXITSTATUS(leader_status) == IPCB_EXIT_TERMINATED)
+        set_failure(out, EINTR, "terminated");
+    else if (!out->err && exited && WIFSIGNALED(leader_status) && (WTERMSIG(leader_status) == SIGTERM || WTERMSIG(leader_status) == SIGINT || WTERMSIG(leader_status) == SIGHUP))
+        set_failure(out, EINTR, "terminated");
+    else if (!out->err && exited && (WIFSIGNALED(leader_status) || WEXITSTATUS(leader_status) != 0))
         set_failure(out, ECHILD, WIFSIGNALED(leader_status) ? "leader killed by a signal" : "leader exit");
 
     /*
@@ -697,6 +800,7 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     out->start_ns = t0;
     out->end_ns = t1;
     out->late_ns = late;
+    out->setup_late_ns = page->party[0].setup_late_ns;
     out->ns_inode = page->party[0].ns_inode;
     out->ns_inode_b = wl->parties == 2 ? page->party[1].ns_inode : 0;
     out->timer_ns = page->timer_ns;
@@ -706,6 +810,8 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     out->lat_max_ns = page->lat_max_ns;
     out->partner_pid = page->partner_pid;
     out->obj_id = page->obj_id;
+    out->foreign_key = page->foreign_key;
+    out->foreign_uid = page->foreign_uid;
     memcpy(out->hist, page->hist, sizeof(out->hist));
     out->marks = page->marks;
     memcpy(out->mark_ops, page->mark_ops, sizeof(out->mark_ops));
@@ -813,13 +919,29 @@ static int hold_child(int fresh, int route, held_body body, const struct held_ar
     pid_t caller = getpid();
     uid_t uid = geteuid();
     gid_t gid = getegid();
-    pid_t pid = raw_clone(flags);
+    sigset_t caller_mask;
+    pid_t pid = clone_blocked(flags, &caller_mask);
     if (pid < 0) {
         fail_into(err, call, errno, flags & CLONE_NEWUSER ? "clone(CLONE_NEWUSER|CLONE_NEWIPC)" : flags ? "clone(CLONE_NEWIPC)" : "clone");
         close(pipefd[0]); close(pipefd[1]); munmap(h->page, 4096); h->page = NULL;
         return -1;
     }
     if (pid == 0) {
+        /*
+         * It holds a namespace and makes nothing in the host's: it dies with
+         * the caller or when released, not at a Ctrl-C to the terminal's
+         * process group (which it is in) or a SIGTERM to the cgroup.
+         */
+        struct sigaction ign;
+        memset(&ign, 0, sizeof(ign));
+        ign.sa_handler = SIG_IGN;
+        sigaction(SIGINT, &ign, NULL);
+        sigaction(SIGTERM, &ign, NULL);
+        sigaction(SIGHUP, &ign, NULL);
+        sigaction(SIGQUIT, &ign, NULL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != caller) _exit(0);
         close(pipefd[1]);
@@ -937,6 +1059,19 @@ int32_t ipcb_perf_probe(int32_t hw)
     int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
     if (fd < 0) return errno;
     close(fd);
+    return 0;
+}
+
+/* ---------- the journal's lock ---------- */
+
+#include <sys/file.h>
+
+int32_t ipcb_flock(int32_t fd, int32_t op)
+{
+    int how = op == IPCB_LOCK_TRY ? LOCK_EX | LOCK_NB : op == IPCB_LOCK_WAIT ? LOCK_EX : LOCK_UN;
+    while (flock(fd, how) != 0) {
+        if (errno != EINTR) return errno;
+    }
     return 0;
 }
 

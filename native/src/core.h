@@ -26,6 +26,7 @@ enum ipcb_obj_kind { IPCB_OBJ_NONE = 0, IPCB_OBJ_MSG, IPCB_OBJ_SEM, IPCB_OBJ_SHM
 struct ipcb_party_out {
     int64_t t0, t1;         /* actual start and end of this party's loop */
     int64_t late_ns;
+    int64_t setup_late_ns;  /* party A: ready time minus the start of its spin (> 0: late; < 0: early) */
     uint64_t cpu_ns, vol_cs, invol_cs;
     uint64_t ns_inode;
     uint64_t ops, bytes;    /* counted by the party that defines an op */
@@ -40,6 +41,8 @@ struct ipcb_page {
     char call[IPCB_CALL_LEN];
     int32_t partner_pid;
     int32_t obj_id;
+    int64_t foreign_key;          /* a key another object held on every base tried (ipc.lookup), -1 = none */
+    int32_t foreign_uid;
     double timer_ns;
     struct ipcb_party_out party[2];
     /* Objects alive in the host namespace, so that the caller can remove them
@@ -74,6 +77,7 @@ struct ipcb_ctx {
     uint64_t check_at, mark_step;
     int64_t sub_ns, last_check, next_mark;
     int64_t ended_at;             /* party A: when its loop saw the window's end */
+    int lookup_base;              /* ipc.lookup: the base of the keys it created (the first free one) */
 };
 
 struct ipcb_workload {
@@ -156,6 +160,18 @@ int ipcb_fail_errno(struct ipcb_ctx *c, const char *call, int err);
  */
 int ipcb_track(struct ipcb_ctx *c, int kind, int id, int key);
 void ipcb_untrack(struct ipcb_ctx *c, int slot);
+
+/*
+ * Around creating an object in the host namespace and tracking it: a
+ * termination (the tool killed, the deadline) that arrives in between waits
+ * until the object is tracked, so that the handler removes it too. Two
+ * stores: cheap enough for ipc.churn's loop.
+ */
+void ipcb_create_begin(void);
+void ipcb_create_end(void);
+
+/* Journals a POSIX queue's name (host mode, outside the loop): '+' before mq_open, '-' after mq_unlink. */
+void ipcb_journal_name(const struct ipcb_ctx *c, const char *name, char op);
 
 /* mmap'd private buffer, touched so that no page fault lands inside the window. */
 char *ipcb_buffer(struct ipcb_ctx *c, uint64_t size);

@@ -17,21 +17,28 @@ static int setup(struct ipcb_ctx *c) { (void)c; return 0; }
 
 static int churn_one(struct ipcb_ctx *c)
 {
-    int id, slot;
+    int id, slot = -1;
     switch (c->spec->param) {
+    /* Created and tracked as one step: a termination in between waits for the tracking (create_end). */
     case CHURN_MSG:
-        if ((id = msgget(IPC_PRIVATE, IPC_CREAT | 0600)) < 0) return ipcb_fail(c, "msgget");
-        slot = ipcb_track(c, IPCB_OBJ_MSG, id, IPC_PRIVATE);
+        ipcb_create_begin();
+        if ((id = msgget(IPC_PRIVATE, IPC_CREAT | 0600)) >= 0) slot = ipcb_track(c, IPCB_OBJ_MSG, id, IPC_PRIVATE);
+        ipcb_create_end();
+        if (id < 0) return ipcb_fail(c, "msgget");
         if (msgctl(id, IPC_RMID, NULL) < 0) return ipcb_fail(c, "msgctl(IPC_RMID)");
         break;
     case CHURN_SEM:
-        if ((id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600)) < 0) return ipcb_fail(c, "semget");
-        slot = ipcb_track(c, IPCB_OBJ_SEM, id, IPC_PRIVATE);
+        ipcb_create_begin();
+        if ((id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600)) >= 0) slot = ipcb_track(c, IPCB_OBJ_SEM, id, IPC_PRIVATE);
+        ipcb_create_end();
+        if (id < 0) return ipcb_fail(c, "semget");
         if (semctl(id, 0, IPC_RMID) < 0) return ipcb_fail(c, "semctl(IPC_RMID)");
         break;
     default: {
-        if ((id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600)) < 0) return ipcb_fail(c, "shmget");
-        slot = ipcb_track(c, IPCB_OBJ_SHM, id, IPC_PRIVATE);
+        ipcb_create_begin();
+        if ((id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600)) >= 0) slot = ipcb_track(c, IPCB_OBJ_SHM, id, IPC_PRIVATE);
+        ipcb_create_end();
+        if (id < 0) return ipcb_fail(c, "shmget");
         void *p = shmat(id, NULL, 0);
         if (p == (void *)-1) return ipcb_fail(c, "shmat");
         if (shmdt(p) < 0) return ipcb_fail(c, "shmdt");

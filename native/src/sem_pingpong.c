@@ -10,10 +10,12 @@ static int setup(struct ipcb_ctx *c)
 {
     int flags;
     int key = ipcb_first_key(c, &flags);
+    ipcb_create_begin();
     c->semid = semget(key, 2, flags); /* both start at 0 */
+    if (c->semid >= 0) c->track_slot[0] = ipcb_track(c, IPCB_OBJ_SEM, c->semid, key);
+    ipcb_create_end();
     if (c->semid < 0) return ipcb_fail(c, "semget");
     c->page->obj_id = c->semid;
-    c->track_slot[0] = ipcb_track(c, IPCB_OBJ_SEM, c->semid, key);
     return 0;
 }
 

@@ -14,13 +14,17 @@ static int setup(struct ipcb_ctx *c)
     size_t n = (size_t)c->spec->size;
     int flags;
     int key = ipcb_first_key(c, &flags);
+    ipcb_create_begin();
     c->semid = semget(key, 2, flags); /* both start at 0 */
+    if (c->semid >= 0) c->track_slot[0] = ipcb_track(c, IPCB_OBJ_SEM, c->semid, key);
+    ipcb_create_end();
     if (c->semid < 0) return ipcb_fail(c, "semget");
     c->page->obj_id = c->semid;
-    c->track_slot[0] = ipcb_track(c, IPCB_OBJ_SEM, c->semid, key);
+    ipcb_create_begin();
     c->shmid = shmget(IPC_PRIVATE, n, IPC_CREAT | 0600);
+    if (c->shmid >= 0) c->track_slot[1] = ipcb_track(c, IPCB_OBJ_SHM, c->shmid, IPC_PRIVATE);
+    ipcb_create_end();
     if (c->shmid < 0) return ipcb_fail(c, "shmget");
-    c->track_slot[1] = ipcb_track(c, IPCB_OBJ_SHM, c->shmid, IPC_PRIVATE);
     c->shm = shmat(c->shmid, NULL, 0);
     if (c->shm == (void *)-1) { c->shm = NULL; return ipcb_fail(c, "shmat"); }
     /* Marked for removal at once: the segment lives only while attached, so it cannot leak. */

@@ -5,10 +5,12 @@ int ipcb_msg_setup(struct ipcb_ctx *c)
 {
     int flags;
     int key = ipcb_first_key(c, &flags);
+    ipcb_create_begin();
     c->msqid = msgget(key, flags);
+    if (c->msqid >= 0) c->track_slot[0] = ipcb_track(c, IPCB_OBJ_MSG, c->msqid, key);
+    ipcb_create_end();
     if (c->msqid < 0) return ipcb_fail(c, "msgget");
     c->page->obj_id = c->msqid;
-    c->track_slot[0] = ipcb_track(c, IPCB_OBJ_MSG, c->msqid, key);
     /* Allocated before the partner is forked, so both inherit it already touched. */
     c->buf = ipcb_buffer(c, sizeof(long) + (uint64_t)c->spec->size);
     if (!c->buf) return ipcb_fail(c, "mmap");

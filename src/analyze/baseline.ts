@@ -219,7 +219,7 @@ export function compareRuns(bases: readonly ResultDocument[], current: ResultDoc
   if (!current.complete) warnings.push('the current run did not complete: it holds only what was measured before it stopped');
   for (const id of onlyInBase) {
     const s = bases.map((d) => d.scenarios.find((x) => x.id === id)).find(Boolean) as ScenarioResult;
-    const moved = current.scenarios.find((c) => !baseIds.has(c.id) && keyWithoutPlacement(c) === keyWithoutPlacement(s));
+    const moved = current.scenarios.find((c) => !baseIds.has(c.id) && c.placement !== s.placement && keyWithoutPlacement(c) === keyWithoutPlacement(s));
     if (moved) warnings.push(`placement differs: ${id} ran with placement ${s.placement} in base, ${moved.placement} in current (${moved.id}); not compared`);
   }
   const uncontrolled = matched.filter((id) => currentById.get(id)?.placement === 'any').length;

@@ -1,6 +1,6 @@
 /** `ipcns-bench clean`: removes exactly what killed runs of this tool left behind, never anyone else's. */
 import { parse } from '../args.js';
-import { removeLeftovers, scanLeftovers, type Leftover } from '../clean.js';
+import { releaseScan, removeLeftovers, scanLeftovers, type Leftover } from '../clean.js';
 import { errnoCode } from '../errors.js';
 import { loadNativeCore } from '../native.js';
 
@@ -9,16 +9,18 @@ const describe = (l: Leftover): string =>
 
 export function cleanCommand(argv: string[], out: NodeJS.WritableStream): number {
   const { values } = parse('clean', argv, { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } });
-  const scan = scanLeftovers();
+  // This process runs no worker threads, so it may load the core itself.
+  const core = loadNativeCore();
+  // A journal is a dead run's only if its lock can be taken: a live run holds it, wherever it runs.
+  const scan = scanLeftovers((fd, op) => core.flock(fd, op));
   if (values['dry-run']) {
-    if (values.json) out.write(`${JSON.stringify({ leftovers: scan.leftovers, foreign: scan.foreign, journals: scan.journals.map((j) => j.path) }, null, 2)}\n`);
+    releaseScan(scan);
+    if (values.json) out.write(`${JSON.stringify({ leftovers: scan.leftovers, foreign: scan.foreign, live: scan.live, journals: scan.journals.map((j) => j.path) }, null, 2)}\n`);
     else if (scan.leftovers.length === 0) out.write('nothing to remove\n');
     else out.write(`would remove ${scan.leftovers.length}:\n${scan.leftovers.map((l) => `  ${describe(l)}`).join('\n')}\n`);
     return 0;
   }
-  // This process runs no worker threads, so it may load the core itself.
-  const core = scan.leftovers.some((l) => l.kind !== 'mq') ? loadNativeCore() : undefined;
-  const result = removeLeftovers(scan, (kind, id) => core?.remove(kind, id) ?? 0);
+  const result = removeLeftovers(scan, (kind, id) => core.remove(kind, id));
   if (values.json) {
     out.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
@@ -27,6 +29,7 @@ export function cleanCommand(argv: string[], out: NodeJS.WritableStream): number
     for (const l of result.removed) lines.push(`removed ${describe(l)}`);
     for (const l of result.failed) lines.push(`could not remove ${describe(l)}: ${errnoCode(l.errno)}${l.errno === 1 ? ' (run clean as the user who ran the benchmark, or as root)' : ''}`);
     for (const l of result.foreign) lines.push(`left alone ${describe(l)}: that id now belongs to another object`);
+    for (const j of result.live) lines.push(`left alone ${j}: its run is still running (it holds the journal's lock)`);
     for (const j of result.journals) lines.push(`removed journal ${j}`);
     out.write(`${lines.join('\n')}\n`);
   }

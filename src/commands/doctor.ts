@@ -1,11 +1,13 @@
 /** `ipcns-bench doctor`: what this machine allows, each item with a fix where one exists. */
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from '../args.js';
-import { scanLeftovers } from '../clean.js';
+import { releaseScan, scanLeftovers } from '../clean.js';
 import { machine } from '../env.js';
 import { errnoCode } from '../errors.js';
 import { LIMIT_SYSCTLS, limitText } from '../limits.js';
 import { loadNativeCore } from '../native.js';
+import { allObjects } from '../sysvipc.js';
 import type { NamespaceLimits, Route } from '../types.js';
 
 export interface DoctorItem {
@@ -57,7 +59,12 @@ export function doctorItems(): DoctorItem[] {
     item: 'limits, fresh namespace', ok: fresh !== undefined, value: fresh ? limitsLine(fresh) : 'no route to a fresh namespace',
     fix: 'raise any of them inside fresh namespaces with --sysctl NAME=VALUE',
   });
-  const probe = core.isolationProbe(m.capSysAdmin ? 'privileged' : 'userns', (0x4a000000 | (process.pid & 0xffff)) >>> 0);
+  // A key no object of this namespace holds: a queue found there afterwards can only be the probe's.
+  const taken = new Set(allObjects().map((o) => o.key));
+  let key = 0;
+  do key = (0x4a000000 | randomInt(1, 0x1000000)) >>> 0;
+  while (taken.has(key));
+  const probe = core.isolationProbe(m.capSysAdmin ? 'privileged' : 'userns', key);
   items.push({
     item: 'isolation', ok: probe.ok && probe.value.hostGetErrno === 2,
     value: probe.ok ? (probe.value.hostGetErrno === 2 ? 'a queue made in a fresh namespace is invisible from this one' : `msgget from this namespace gave ${errnoCode(probe.value.hostGetErrno)}`) : probe.failure.message,
@@ -79,7 +86,8 @@ export function doctorItems(): DoctorItem[] {
     ...(m.usableCpus.length >= 2 ? {} : { fix: 'placement split needs 2 CPUs' }),
   });
   if (m.usableCpus.length <= 2) items[items.length - 1]!.value += '; scaling beyond this many workers is shown, not trusted';
-  const scan = scanLeftovers();
+  const scan = scanLeftovers((fd, op) => core.flock(fd, op));
+  releaseScan(scan);
   items.push({
     item: 'leftovers', ok: scan.leftovers.length === 0,
     value: scan.leftovers.length === 0 ? 'none' : `${scan.leftovers.length} objects from killed runs`,

@@ -1,7 +1,9 @@
 /** What the commands share: their output streams, output formats, the step summary, and reading result documents. */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { oneOf } from '../args.js';
+import { readBounded } from '../document/files.js';
 import { UsageError } from '../errors.js';
+import { printableStrings } from '../report/format.js';
 import type { ResultDocument } from '../result.js';
 import { parseResultDocument } from '../schema.js';
 
@@ -49,16 +51,17 @@ export function appendStepSummary(markdown: string, io: CommandIo): void {
   }
 }
 
-/** Reads and checks a result document (version 1 or 2, read as 2); every problem is a UsageError naming the file. */
+/** A result document of the largest suite is a few MB; this is far beyond any real one. */
+export const MAX_DOCUMENT_BYTES = 64 << 20;
+
+/**
+ * Reads and checks a result document (version 1 or 2, read as 2); every
+ * problem is a UsageError naming the file. Only a regular file, and at most
+ * MAX_DOCUMENT_BYTES of it: a device or a FIFO is refused, not read forever.
+ * Control characters in its strings come back escaped (report/format.ts).
+ */
 export function readDocument(path: string): ResultDocument {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new UsageError(`${path}: no such file; give the path of an ipcns-bench result document (run --json PATH writes one)`);
-    if (err.code === 'EISDIR') throw new UsageError(`${path}: is a directory, not a result document`);
-    throw new UsageError(`${path}: cannot read it (${err.code ?? err.message})`);
-  }
-  return parseResultDocument(text, path);
+  const doc = parseResultDocument(readBounded(path, MAX_DOCUMENT_BYTES, '', 'a result document', 'give the path of an ipcns-bench result document (run --json PATH writes one)'), path);
+  // Everything a command prints from it (ids, names, messages) is safe for a terminal and an editor.
+  return printableStrings(doc);
 }

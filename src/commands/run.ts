@@ -3,12 +3,15 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { parse, parseKinds, parseObjects, parseModes, parsePlacements, parsePercent, parseSizes, parseWorkers, parseWorkloads, integer } from '../args.js';
 import { monotonicNs } from '../clock.js';
-import { addResults, checkWritable, defaultTarget, newDocument, writeDocument, type DocumentTarget } from '../document.js';
+import { addResults, DocumentWriter, newDocument, placeholderLimits, RESULTS_DIR } from '../document.js';
+import { resolveTarget } from '../document/files.js';
 import { defaultRoute, machine } from '../env.js';
 import { failure, UsageError } from '../errors.js';
 import { PoolExecutor, type Executor } from '../executor.js';
-import { preflightProblem, unsupportedOnRoute, type TargetLimits } from '../preflight.js';
-import { closeJournal, openJournal } from '../journal.js';
+import { capacityProblem, preflightProblem, unsupportedOnRoute, type TargetLimits } from '../preflight.js';
+import { namespaceUsage } from '../sysvipc.js';
+import { closeJournal, openJournal, JournalError, type Journal } from '../journal.js';
+import { resourceProblem } from '../resources.js';
 import { renderRunMarkdown } from '../report/markdown.js';
 import { appendStepSummary, jsonText, parseFormat, type OutputFormat } from './io.js';
 import { Progress, useColor } from '../progress.js';
@@ -55,7 +58,8 @@ export const RUN_HELP = `ipcns-bench run [flags]
   --margin P%            practical margin of the verdicts (default: the suite's, 5%):
                          ratios within it are "equivalent"
   --sysctl NAME=VALUE    written inside every fresh namespace (repeatable)
-  --json PATH            write the result document there (default: results/)
+  --json PATH            write the result document there (default: results/); - for stdout
+                         (the tables then go to stderr); a FIFO or a device is written once, at the end
   --format F             what to print: table | markdown | json (default: table)
   --summary              also append the markdown to $GITHUB_STEP_SUMMARY
   --quiet                print nothing but errors`;
@@ -66,6 +70,8 @@ export interface RunContext {
   /** Replaced in tests by an inline executor over the mock core. */
   executor?: (threads: number) => Executor;
   signal: AbortSignal;
+  /** Called once the run is marked complete: a signal after that no longer makes it interrupted. */
+  onComplete?: () => void;
 }
 
 interface RunArgs {
@@ -96,7 +102,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     format: v.format !== undefined ? parseFormat(v.format) : 'table', summary: v.summary ?? false,
   };
   if (v.json !== undefined) {
-    if (v.json.trim() === '') throw new UsageError('--json: give a file path, e.g. --json results/run.json');
+    if (v.json.trim() === '') throw new UsageError('--json: give a file path, e.g. --json results/run.json, or - for stdout');
     out.json = v.json;
   }
   return out;
@@ -110,21 +116,37 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     return 0;
   }
   const suite = applyOverrides(loadSuite(args.suite), args.overrides);
-  const scenarios = expand(suite);
+  const scenarios = expand(suite, `--suite ${args.suite}`);
   if (scenarios.length === 0) throw new UsageError(`--suite ${args.suite}: no scenario is left after the filters; check --workload`);
 
   const m = machine();
   const route: Route = defaultRoute();
-  const startedAt = new Date();
-  const target: DocumentTarget = args.json ? { path: resolve(args.json) } : defaultTarget(startedAt);
-  checkWritable(target, args.json ? '--json' : 'results/', !args.json);
-
   const threads = Math.max(...scenarios.map((s) => s.workers));
-  // Host-mode objects are journaled, so that `clean` can remove them if this process is killed.
-  const journal = scenarios.some((s) => s.mode === 'host') ? openJournal(startedAt) : undefined;
+  const resources = resourceProblem(threads);
+  if (resources) throw new UsageError(resources);
+  const startedAt = new Date();
+  const target = resolveTarget(args.json, RESULTS_DIR, startedAt);
+  // With the document on stdout, what a person reads goes to stderr.
+  const out = target.kind === 'stdout' ? ctx.stderr : ctx.stdout;
+  const writer = new DocumentWriter(target, ctx.stdout, ctx.stderr);
+  // At once, so that whatever stood at the path before (a complete document of an earlier run) is not taken for this run's.
+  writer.checkpoint(newDocument({ ...m, timerNs: 0, route, limits: { host: placeholderLimits(), fresh: placeholderLimits() } }, { suite: suite.name, argv }, startedAt, {
+    method: 'not yet planned', alphaRun: ALPHA_RUN, margin: suite.budget.margin, trim: TRIM, comparisons: { throughput: 0, 'latency-p50': 0, 'latency-p99': 0 },
+  }));
+
   const executor = ctx.executor ? ctx.executor(threads) : new PoolExecutor(threads);
   const progress = new Progress(ctx.stderr, args.quiet);
+  let journal: Journal | undefined;
   try {
+    // Host-mode objects are journaled, so that `clean` can remove them if this process is killed; never without.
+    if (scenarios.some((s) => s.mode === 'host')) {
+      try {
+        journal = await openJournal(startedAt, (fd) => executor.flock(fd, 'try'));
+      } catch (e) {
+        if (e instanceof JournalError) throw new UsageError(e.message);
+        throw e;
+      }
+    }
     // Limits of every namespace the run will use, read before anything is measured.
     const hostOutcome = await executor.limits(false, route, {});
     if (!hostOutcome.ok) throw new Error(hostOutcome.failure.message);
@@ -141,7 +163,9 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       return f.ok ? { host, fresh: f.value } : f.failure;
     };
 
-    // Preflight: a size or placement that cannot work is the user's to fix, before anything is forked.
+    // Preflight: a size or placement that cannot work is the user's to fix, before anything is forked;
+    // workers that together overfill their namespace's limits are skipped, with the fix.
+    const hostUsage = namespaceUsage();
     const unavailable = new Map<string, Failure>();
     for (const s of scenarios) {
       const unsupported = unsupportedOnRoute(s, route);
@@ -156,6 +180,8 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       }
       const problem = preflightProblem(s, l, m.usableCpus);
       if (problem) throw new UsageError(`${s.id}: ${problem}`);
+      const full = capacityProblem(s, l, hostUsage);
+      if (full) unavailable.set(s.id, full);
     }
     // A --sysctl the kernel refused inside the fresh namespace is the user's input to fix.
     for (const f of fresh.values()) {
@@ -185,7 +211,7 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       trim: TRIM,
       comparisons: plan.comparisons,
     });
-    writeDocument(doc, target);
+    writer.checkpoint(doc);
 
     const timer: number[] = [];
     const scheduler = new Scheduler({
@@ -220,19 +246,28 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       const outcome = runnable.length > 0 ? await scheduler.runGroup(runnable) : undefined;
       addResults(doc, [...(outcome?.results ?? []), ...skippedHere], outcome?.comparisons ?? [], outcome?.summary, suite.budget.capMs);
       doc.env.timerNs = timer.length > 0 ? medianOf(timer) : 0;
-      writeDocument(doc, target);
+      writer.checkpoint(doc);
     }
     progress.done();
     doc.finishedAt = new Date().toISOString();
     doc.complete = !ctx.signal.aborted;
-    writeDocument(doc, target);
+    // Decided here, synchronously: a signal from now on no longer makes this run interrupted.
+    if (doc.complete) ctx.onComplete?.();
+    let written = true;
+    try {
+      await writer.final(doc);
+    } catch (e) {
+      written = false;
+      ctx.stderr.write(`ipcns-bench: ${(e as Error).message}\n`);
+    }
     if (!args.quiet) {
-      if (args.format === 'json') ctx.stdout.write(jsonText(doc));
-      else if (args.format === 'markdown') ctx.stdout.write(`${renderRunMarkdown(doc)}\n`);
-      else ctx.stdout.write(`${renderDocument(doc, { color: useColor(ctx.stdout) })}\n\nResult document: ${target.path}\n`);
+      if (args.format === 'json') out.write(jsonText(doc));
+      else if (args.format === 'markdown') out.write(`${renderRunMarkdown(doc)}\n`);
+      else out.write(`${renderDocument(doc, { color: useColor(out as NodeJS.WriteStream) })}\n\nResult document: ${written ? writer.describe() : 'not written (see above)'}\n`);
     }
     if (args.summary) appendStepSummary(renderRunMarkdown(doc), { stdout: ctx.stdout, stderr: ctx.stderr, env: process.env });
-    // Errored scenarios are findings in the document; a run that measured nothing at all has failed.
+    // Errored scenarios are findings in the document; a run that measured nothing at all, or lost its document, has failed.
+    if (!written) return 1;
     return ctx.signal.aborted || doc.scenarios.some((s) => s.state === 'completed') ? 0 : 1;
   } finally {
     progress.done();

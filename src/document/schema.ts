@@ -10,7 +10,15 @@
  * says about another (an interval's order, ids that must exist) is checked in
  * validate.ts.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { createRequire } from 'node:module';
+import type { Static, TSchema } from '@sinclair/typebox';
+
+/*
+ * TypeBox's CommonJS build, loaded synchronously: its ESM build is some 800
+ * files that Node's loader opens all at once, which alone needs an open-file
+ * limit above 128; one file at a time, the tool starts under a limit of 40.
+ */
+const { Type } = createRequire(import.meta.url)('@sinclair/typebox') as typeof import('@sinclair/typebox');
 
 export const SCHEMA_VERSION = 2;
 export const RESULT_SCHEMA_ID = 'https://ipcns-bench/schema/result.schema.json';
@@ -31,8 +39,8 @@ export const MetricSchema = Type.Union([Type.Literal('throughput'), Type.Literal
 export const VerdictSchema = Type.Union([Type.Literal('faster'), Type.Literal('slower'), Type.Literal('equivalent'), Type.Literal('inconclusive')]);
 export const StateSchema = Type.Union([Type.Literal('completed'), Type.Literal('errored'), Type.Literal('skipped')]);
 export const StopSchema = Type.Union([
-  Type.Literal('decided'), Type.Literal('cap'), Type.Literal('max-rounds'), Type.Literal('interrupted'), Type.Literal('failed'),
-]);
+  Type.Literal('decided'), Type.Literal('cap'), Type.Literal('max-rounds'), Type.Literal('wall'), Type.Literal('interrupted'), Type.Literal('failed'),
+], { description: 'Why a group stopped sampling: its comparisons were decided; its cap of measured time; its most rounds; its wall-clock limit (10x the cap, at least the cap + 30 s: setting up its processes took most of the time); the run was interrupted; every scenario failed' });
 
 export const FailureSchema = Type.Object({
   errno: Type.Integer({ minimum: 0 }),

@@ -46,6 +46,10 @@ export function warnings(doc: ResultDocument): string[] {
   if (doc.scenarios.some((s) => s.oversubscribed)) {
     out.push(`Scenarios with more workers than the ${doc.env.usableCpus.length} CPUs this run could use are marked oversubscribed: their scaling is shown, not trusted.`);
   }
+  const walled = doc.groups.filter((g) => g.stop === 'wall').length;
+  if (walled > 0) {
+    out.push(`${walled} group${walled === 1 ? '' : 's'} stopped at the wall-clock limit (10 times the cap, at least the cap + 30 s): setting up their processes took longer than measuring; their verdicts are from the rounds they had.`);
+  }
   if (!doc.complete) out.push('This run did not complete: the document holds what was measured before it stopped.');
   return out;
 }

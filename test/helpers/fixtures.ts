@@ -13,7 +13,7 @@ import { addResults } from '../../src/document.js';
 import { Scheduler, comparisonsOf, groupByComparison, type ProgressEvent, type RunPlan, type SchedulerDeps } from '../../src/scheduler.js';
 import { scenarioId, type Budget } from '../../src/suite.js';
 import type {
-  HeldNamespace, IsolationProbe, Mode, NamespaceLimits, Outcome, Params, Placement, Route, Scenario, WindowResult, WindowSpec,
+  HeldNamespace, IsolationProbe, LockOp, Mode, NamespaceLimits, Outcome, Params, Placement, Route, Scenario, WindowResult, WindowSpec,
 } from '../../src/types.js';
 
 /** The host IPC namespace inode the mock core reports for host mode. */
@@ -110,6 +110,9 @@ export class SpyExecutor implements Executor {
   workloads(): Promise<string[]> {
     return this.inner.workloads();
   }
+  flock(fd: number, op: LockOp): Promise<number> {
+    return this.inner.flock(fd, op);
+  }
   close(): Promise<void> {
     return this.inner.close();
   }
@@ -129,6 +132,8 @@ export interface HarnessOptions {
   seed?: number;
   signal?: AbortSignal;
   plan?: RunPlan;
+  /** Wall-clock ms that pass per reading of the wall clock (1 by default). */
+  wallStepMs?: number;
 }
 
 export const LIMITS: TargetLimits = { host: { ...FRESH_DEFAULTS, nsInode: HOST }, fresh: FRESH_DEFAULTS };
@@ -150,7 +155,7 @@ export function harness(o: HarnessOptions = {}): Harness {
       spy.lastNow = now;
       return now;
     },
-    wallMs: () => (wall += 1),
+    wallMs: () => (wall += o.wallStepMs ?? 1),
     random: seededRandom(o.seed ?? 1),
     onEvent: (e) => events.push(e),
     plan: o.plan ?? plan(),
