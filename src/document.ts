@@ -2,6 +2,7 @@
  * Builds the result document and writes it after every scenario group, so a
  * run that is interrupted keeps what it measured (complete: false).
  */
+import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFile, writeInPlace, type Target } from './document/files.js';
 import { PACKAGE_ROOT, packageVersion } from './paths.js';
@@ -41,6 +42,21 @@ export function documentText(doc: ResultDocument): string {
   return `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 }
 
+/** A regular file's bytes (bounded: a document is at most a few MB); null when there is none; 'unknown' when it cannot be kept. */
+function currentContent(path: string): Buffer | null | 'unknown' {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return null;
+  }
+  try {
+    return st.isFile() && st.size <= 64 << 20 ? readFileSync(path) : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /**
  * Writes a run's document to its target (document/files.ts): a file is
  * rewritten atomically after every group, so that an interrupted run keeps
@@ -50,8 +66,32 @@ export function documentText(doc: ResultDocument): string {
  */
 export class DocumentWriter {
   private warned = false;
+  /** What each file held before this run wrote to it (null: nothing), until the run is under way. */
+  private previous: Map<string, Buffer | null | 'unknown'> | undefined = new Map();
 
   constructor(readonly target: Target, private readonly stdout: NodeJS.WritableStream, private readonly stderr: NodeJS.WritableStream) {}
+
+  /**
+   * Puts back what the run's first writes replaced: a run refused before it
+   * measured anything (bad input found in preflight) leaves the last run's
+   * document as it was. Best effort: a failure here changes no exit code.
+   */
+  restore(): void {
+    for (const [path, before] of this.previous ?? []) {
+      try {
+        if (before === null) unlinkSync(path);
+        else if (before !== 'unknown') replaceFile(path, before.toString('utf8'));
+      } catch {
+        // the placeholder stays: it says complete: false
+      }
+    }
+    this.previous = undefined;
+  }
+
+  /** The run is measuring: from now on its document stays, whatever happens. */
+  committed(): void {
+    this.previous = undefined;
+  }
 
   checkpoint(doc: ResultDocument): void {
     if (this.target.kind !== 'file') return;
@@ -66,7 +106,7 @@ export class DocumentWriter {
   async final(doc: ResultDocument): Promise<void> {
     const t = this.target;
     if (t.kind === 'file') this.writeFile(t.path, t.latest, doc);
-    else if (t.kind === 'stream') await writeInPlace(t.path, documentText(doc));
+    else if (t.kind === 'stream') await writeInPlace(t, documentText(doc));
     else await new Promise<void>((resolve, reject) => this.stdout.write(documentText(doc), (err) => (err ? reject(err) : resolve())));
   }
 
@@ -77,6 +117,9 @@ export class DocumentWriter {
 
   private writeFile(path: string, latest: string | undefined, doc: ResultDocument): void {
     const text = documentText(doc);
+    if (this.previous) {
+      for (const p of [path, latest]) if (p && !this.previous.has(p)) this.previous.set(p, currentContent(p));
+    }
     replaceFile(path, text);
     if (latest) replaceFile(latest, text);
   }

@@ -235,6 +235,8 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       plan,
     }, suite.budget);
 
+    // From here on the run measures: its document stays, whatever happens.
+    writer.committed();
     for (const [i, group] of groups.entries()) {
       if (ctx.signal.aborted) {
         addResults(doc, group.map((s) => skipped(s, failure(constants.errno.EINTR, 'interrupted', 'interrupted before it ran'), m.usableCpus.length)), []);
@@ -269,6 +271,10 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     // Errored scenarios are findings in the document; a run that measured nothing at all, or lost its document, has failed.
     if (!written) return 1;
     return ctx.signal.aborted || doc.scenarios.some((s) => s.state === 'completed') ? 0 : 1;
+  } catch (e) {
+    // Refused before it measured anything (bad input found in preflight): the last run's document is put back.
+    writer.restore();
+    throw e;
   } finally {
     progress.done();
     await executor.close();

@@ -30,8 +30,11 @@ export type Target =
   | { kind: 'stdout' }
   /** A regular file (or none yet): rewritten atomically after every group; results/latest.json beside the default one. */
   | { kind: 'file'; path: string; latest?: string }
-  /** An existing device, FIFO or terminal: written in place, once, at the end. */
-  | { kind: 'stream'; path: string };
+  /**
+   * An existing device, FIFO or terminal: written in place, once, at the end,
+   * only if the path still names what it named at the start (`dev`, `ino`).
+   */
+  | { kind: 'stream'; path: string; dev: number; ino: number; viaLink: boolean };
 
 /** A one-line description of what is at a path, for messages. */
 function what(st: Stats): string {
@@ -123,9 +126,9 @@ export function resolveTarget(json: string | undefined, resultsDir: string, star
     }
     // A link to a regular file: that file is replaced, the link kept. To a device, a FIFO or a terminal
     // (/dev/stdout, which may be a pipe with no path of its own): written in place through the link.
-    return to.isFile() ? targetAt(realpathSync(path), to, json) : targetAt(path, to, json);
+    return to.isFile() ? targetAt(realpathSync(path), to, json, false) : targetAt(path, to, json, true);
   }
-  if (st) return targetAt(path, st, json);
+  if (st) return targetAt(path, st, json, false);
   // Not there yet: its folder must exist (only the default results/ is created).
   const dir = lstatOrNull(dirname(path));
   if (!dir) throw new UsageError(`--json ${json}: the folder ${dirname(path)} does not exist; create it, or give another path`);
@@ -133,10 +136,10 @@ export function resolveTarget(json: string | undefined, resultsDir: string, star
   return { kind: 'file', path };
 }
 
-function targetAt(path: string, st: Stats, flag: string): Target {
+function targetAt(path: string, st: Stats, flag: string, viaLink: boolean): Target {
   if (st.isDirectory()) throw new UsageError(`--json ${flag}: is a directory; give a file path inside it, e.g. --json ${join(flag, 'run.json')}`);
   if (st.isBlockDevice() || st.isSocket()) throw new UsageError(`--json ${flag}: is ${what(st)}; give a file path, a FIFO, a terminal or -`);
-  if (st.isCharacterDevice() || st.isFIFO()) return { kind: 'stream', path };
+  if (st.isCharacterDevice() || st.isFIFO()) return { kind: 'stream', path, dev: st.dev, ino: st.ino, viaLink };
   probe(path, '--json');
   return { kind: 'file', path };
 }
@@ -185,12 +188,28 @@ export function replaceFile(path: string, text: string): void {
   }
 }
 
-/** Writes `text` into an existing device, FIFO or terminal, in place. */
-export async function writeInPlace(path: string, text: string): Promise<void> {
+/**
+ * Writes `text` into the device, FIFO or terminal `target` names, in place.
+ * The path is opened again at the end of the run: without following a link
+ * it did not have (one put there since could lead anywhere), without
+ * creating or truncating anything, and written only if what it opened is
+ * what the run checked at its start.
+ */
+export async function writeInPlace(target: Extract<Target, { kind: 'stream' }>, text: string): Promise<void> {
   const { open } = await import('node:fs/promises');
-  // Opened off the main thread: a FIFO without a reader blocks the open, and signals must still be heard.
-  const handle = await open(path, O_WRONLY | O_NOCTTY);
+  let handle;
   try {
+    // Opened off the main thread: a FIFO without a reader blocks the open, and signals must still be heard.
+    handle = await open(target.path, O_WRONLY | O_NOCTTY | (target.viaLink ? 0 : O_NOFOLLOW));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`cannot write ${target.path}: ${err.code === 'ELOOP' ? 'it is a symbolic link now, not what it was when the run started' : err.code ?? err.message}; not written`);
+  }
+  try {
+    const st = await handle.stat();
+    if (st.dev !== target.dev || st.ino !== target.ino) {
+      throw new Error(`cannot write ${target.path}: it is not the ${st.isFIFO() ? 'FIFO' : 'file'} it was when the run started; not written`);
+    }
     await handle.writeFile(text);
   } finally {
     await handle.close();
