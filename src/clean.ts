@@ -96,15 +96,6 @@ export function releaseScan(scan: LeftoverScan): void {
   for (const j of scan.journals) closeSync(j.fd);
 }
 
-/** Names in the host's mqueue mount that carry the tool's prefix (for tests and doctor: clean goes by journals only). */
-export function toolQueueNames(): string[] {
-  try {
-    return readdirSync('/dev/mqueue').filter((n) => n.startsWith('ipcnsb-'));
-  } catch {
-    return [];
-  }
-}
-
 export interface CleanResult {
   removed: Leftover[];
   failed: Array<Leftover & { errno: number }>;

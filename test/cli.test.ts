@@ -10,8 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ResultDocument } from '../src/result.js';
 import { validateResultDocument } from '../src/schema.js';
 import { WORKLOADS } from '../src/workloads.js';
-import { runCli } from './helpers/cli.js';
-import { sysvObjects, toolQueues } from './helpers/host-ipc.js';
+import { runCli, runInOwnIpcNamespace } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipcns-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,9 +64,9 @@ describe('bad input exits 2 with one line naming the flag', () => {
 
 describe('a real quick run through the CLI', () => {
   it('writes a complete document that the shipped schema accepts, and leaves nothing behind', () => {
-    const before = new Set(sysvObjects().map((o) => `${o.kind}:${o.id}`));
     const json = join(dir, 'quick.json');
-    const r = runCli(['run', '--suite', 'quick', '--json', json], { NO_COLOR: '1' });
+    // In an IPC namespace of its own: what is left there can only be the run's.
+    const r = runInOwnIpcNamespace(['run', '--suite', 'quick', '--json', json], { NO_COLOR: '1' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(readFileSync(json, 'utf8')) as ResultDocument;
@@ -93,10 +92,8 @@ describe('a real quick run through the CLI', () => {
     expect(r.stdout).toContain('Mode comparisons');
     expect(r.stdout).not.toContain('\u001b[');
     expect(r.stdout).toContain(`Result document: ${json}`);
-    // Nothing the run created in the host namespace survives it.
-    const left = sysvObjects().filter((o) => !before.has(`${o.kind}:${o.id}`) && o.pids.some((p) => p > 0));
-    expect(left.filter((o) => o.pids.every((p) => p === 0 || !isAlive(p)))).toEqual([]);
-    expect(toolQueues()).toEqual([]);
+    // Nothing the run created in its host namespace survives it: no SysV object, no POSIX queue.
+    expect(r.left).toEqual({ sysv: [], queues: [] });
   });
 
   it('--quiet prints nothing at all on success', () => {
@@ -114,12 +111,3 @@ describe('a real quick run through the CLI', () => {
     expect(r.stdout).toContain('--size');
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

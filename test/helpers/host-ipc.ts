@@ -1,13 +1,42 @@
 /** What the host IPC namespace holds, and this process's children, for leftover checks. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { toolQueueNames } from '../../src/clean.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { allObjects, type SysvObject } from '../../src/sysvipc.js';
 
 export type { SysvObject };
 export const sysvObjects = allObjects;
 
-/** POSIX queues in the host's mqueue mount that carry the tool's name prefix. */
-export const toolQueues = toolQueueNames;
+let mounted: string | undefined;
+
+/**
+ * A mount of this IPC namespace's mqueue filesystem: /dev/mqueue where the
+ * system has it; else one mounted (as root) in a temporary folder for this
+ * process, unmounted when it exits. Without one, a check for leftover POSIX
+ * queues would see nothing and prove nothing.
+ */
+export function mqueueDir(): string {
+  if (mounted) return mounted;
+  const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+  if (mounts.some((m) => m[1] === '/dev/mqueue' && m[2] === 'mqueue')) return (mounted = '/dev/mqueue');
+  const dir = mkdtempSync(join(tmpdir(), 'ipcns-mqueue-'));
+  execFileSync('mount', ['-t', 'mqueue', 'mqueue', dir]);
+  process.on('exit', () => {
+    try {
+      execFileSync('umount', [dir]);
+      rmdirSync(dir);
+    } catch {
+      // left for the system
+    }
+  });
+  return (mounted = dir);
+}
+
+/** POSIX queues of this IPC namespace that carry the tool's name prefix. */
+export function toolQueues(): string[] {
+  return readdirSync(mqueueDir()).filter((n) => n.startsWith('ipcnsb-'));
+}
 
 /** Objects present now that were not in `before` and that belong to the given pids, ids or keys. */
 export function newToolObjects(before: readonly SysvObject[], mine: { pids: Set<number>; ids: Set<string>; keys: Set<number> }): SysvObject[] {
