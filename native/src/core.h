@@ -92,7 +92,7 @@ struct ipcb_workload {
     int ops_end_in_b;                           /* an op completes when B receives it (streams): the window waits for B's drain */
 };
 
-/* --- helpers for workload loops (core.c) --- */
+/* --- helpers for workload loops (window.c, track.c, sigsafe.c) --- */
 static inline int64_t ipcb_clock(void)
 {
     struct timespec ts;

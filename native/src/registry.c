@@ -17,3 +17,10 @@ int32_t ipcb_workload_parties(int32_t i)
 {
     return (i >= 0 && i < ipcb_workload_count()) ? ipcb_workloads[i]->parties : 0;
 }
+
+/* ---------- the ABI's sizes ---------- */
+
+int32_t ipcb_abi(void) { return IPCB_ABI_VERSION; }
+int32_t ipcb_result_size(void) { return (int32_t)sizeof(struct ipcb_result); }
+int32_t ipcb_spec_size(void) { return (int32_t)sizeof(struct ipcb_spec); }
+int64_t ipcb_now_ns(void) { return ipcb_clock(); }
