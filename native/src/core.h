@@ -1,6 +1,8 @@
 /*
  * core.h: what a workload file sees. A workload is one C file that ends in a
- * `const struct ipcb_workload` and is listed once in workloads.def.
+ * `const struct ipcb_workload` and is listed once in workloads.def; what it
+ * keeps between setup, its loops and teardown is its own struct, in the
+ * ctx's state area (IPCB_STATE).
  *
  * Everything here runs in forked children of a multithreaded process (Node),
  * so it may only make system calls and touch memory prepared before the fork:
@@ -20,6 +22,8 @@
 #define IPCB_PARTY_A 0
 #define IPCB_PARTY_B 1
 #define IPCB_MAX_TRACKED 1024
+/* Bytes of private state a workload may keep in its ctx (ipc.lookup's ids are the most). */
+#define IPCB_STATE_MAX 4096
 
 enum ipcb_obj_kind { IPCB_OBJ_NONE = 0, IPCB_OBJ_MSG, IPCB_OBJ_SEM, IPCB_OBJ_SHM };
 
@@ -62,10 +66,6 @@ struct ipcb_ctx {
     struct ipcb_page *page;
     int party;
     int fresh_ns;                 /* running in a namespace the tool created */
-    /* resources, set up by the workload before the partner is forked */
-    int msqid, semid, shmid;
-    char *shm;
-    mqd_t mq[2];
     char *buf;                    /* private buffer, mmap'd and touched before the window */
     uint64_t buf_len;
     int track_slot[4];            /* tracking slots of the objects this group created */
@@ -77,17 +77,33 @@ struct ipcb_ctx {
     uint64_t check_at, mark_step;
     int64_t sub_ns, last_check, next_mark;
     int64_t ended_at;             /* party A: when its loop saw the window's end */
-    int lookup_base;              /* ipc.lookup: the base of the keys it created (the first free one) */
+    /*
+     * The workload's own state (its objects' ids, descriptors, mappings),
+     * reached through IPCB_STATE. It lives in the ctx because the ctx is what
+     * the partner inherits: set up by the leader before the partner is
+     * cloned, it is the partner's too, and no child may allocate. Zeroed
+     * before setup; a workload whose ids can be 0 sets them to -1 in setup
+     * before anything there can fail (teardown runs after a failed setup).
+     */
+    unsigned char state[IPCB_STATE_MAX] __attribute__((aligned(16)));
 };
+
+/* The ctx's state area as the workload's own struct, which must fit in it. */
+#define IPCB_STATE(c, type)                                                             \
+    ((type *)(void *)((c)->state + 0 * sizeof(struct {                                  \
+        _Static_assert(sizeof(type) <= IPCB_STATE_MAX, "workload state exceeds IPCB_STATE_MAX"); \
+        _Static_assert(_Alignof(type) <= 16, "workload state aligned beyond 16");        \
+        char unused_;                                                                   \
+    })))
 
 struct ipcb_workload {
     const char *name;
     int parties;                                /* 1 or 2 */
-    int (*setup)(struct ipcb_ctx *);            /* leader, inside the namespace, before the partner exists */
+    int (*setup)(struct ipcb_ctx *);            /* leader, inside the namespace, before the partner exists (optional) */
     int (*prepare)(struct ipcb_ctx *);          /* each party, before the start time (optional) */
     int (*run_a)(struct ipcb_ctx *);            /* party A's loop: counts ctx->ops */
-    int (*run_b)(struct ipcb_ctx *);            /* party B's loop, or NULL */
-    void (*teardown)(struct ipcb_ctx *);        /* leader, after both parties ended; also on failure */
+    int (*run_b)(struct ipcb_ctx *);            /* party B's loop, or NULL (one party) */
+    void (*teardown)(struct ipcb_ctx *);        /* leader, after both parties ended; also after a failed setup (optional) */
     uint64_t bytes_per_op_is_size;              /* 1 if bytes = ops x size */
     int ops_end_in_b;                           /* an op completes when B receives it (streams): the window waits for B's drain */
 };

@@ -13,8 +13,6 @@
 
 enum { CHURN_MSG = 0, CHURN_SEM = 1, CHURN_SHM = 2 };
 
-static int setup(struct ipcb_ctx *c) { (void)c; return 0; }
-
 static int churn_one(struct ipcb_ctx *c)
 {
     int id, slot = -1;
@@ -61,12 +59,8 @@ static int run(struct ipcb_ctx *c)
     return 0;
 }
 
-static void teardown(struct ipcb_ctx *c) { (void)c; }
-
 const struct ipcb_workload ipc_churn = {
     .name = "ipc.churn",
     .parties = 1,
-    .setup = setup,
     .run_a = run,
-    .teardown = teardown,
 };

@@ -19,9 +19,13 @@ static int objects(const struct ipcb_ctx *c)
     return n > LOOKUP_MAX ? LOOKUP_MAX : n;
 }
 
-/* The ids this group created (the leader's copy of its memory): teardown removes these and no others. */
-static int created[LOOKUP_MAX];
-static int created_count;
+struct lookup_state {
+    int base;                   /* the base of the keys it created (the first free one) */
+    /* The ids this group created (the leader's copy): teardown removes these and no others. */
+    int created_count;
+    int created[LOOKUP_MAX];
+};
+#define LOOKUP(c) IPCB_STATE(c, struct lookup_state)
 
 /* Bases tried in turn when a key of the last one is taken: 1024-aligned, so a worker's keys never cross into the next base. */
 #define LOOKUP_BASES 8
@@ -34,14 +38,16 @@ static int base_of(const struct ipcb_ctx *c, int attempt)
 /* Removes what this attempt created: by id, never by key (a key it failed to create is someone else's). */
 static void remove_created(struct ipcb_ctx *c)
 {
-    for (int i = 0; i < created_count; i++) msgctl(created[i], IPC_RMID, NULL);
-    created_count = 0;
+    struct lookup_state *s = LOOKUP(c);
+    for (int i = 0; i < s->created_count; i++) msgctl(s->created[i], IPC_RMID, NULL);
+    s->created_count = 0;
     for (int i = 0; i < IPCB_MAX_TRACKED; i++)
         if (c->page->tracked_kind[i] != IPCB_OBJ_NONE) ipcb_untrack(c, i);
 }
 
 static int setup(struct ipcb_ctx *c)
 {
+    struct lookup_state *s = LOOKUP(c);
     /* Key 0 is IPC_PRIVATE: msgget would create a new queue on every "lookup". */
     if (c->spec->key_base <= 0) return ipcb_fail_errno(c, "key_base", EINVAL);
     for (int attempt = 0; attempt < LOOKUP_BASES; attempt++) {
@@ -52,7 +58,7 @@ static int setup(struct ipcb_ctx *c)
             int id = msgget((key_t)(base + i), IPC_CREAT | IPC_EXCL | 0600);
             int err = errno;
             if (id >= 0) {
-                created[created_count++] = id;
+                s->created[s->created_count++] = id;
                 if (ipcb_track(c, IPCB_OBJ_MSG, id, base + i) < 0 && c->spec->mode == IPCB_MODE_HOST) {
                     ipcb_create_end();
                     remove_created(c);
@@ -73,8 +79,8 @@ static int setup(struct ipcb_ctx *c)
             taken = 1;
         }
         if (!taken) {
-            c->lookup_base = base;
-            c->page->obj_id = created_count > 0 ? created[0] : -1;
+            s->base = base;
+            c->page->obj_id = s->created_count > 0 ? s->created[0] : -1;
             c->page->foreign_key = -1;
             return 0;
         }
@@ -85,11 +91,12 @@ static int setup(struct ipcb_ctx *c)
 
 static int run(struct ipcb_ctx *c)
 {
+    const struct lookup_state *s = LOOKUP(c);
     const int n = objects(c);
     int i = 0;
     while (!ipcb_stopped(c)) {
         IPCB_TIMED(c, {
-            if (msgget((key_t)(c->lookup_base + i), 0) < 0) return ipcb_fail(c, "msgget");
+            if (msgget((key_t)(s->base + i), 0) < 0) return ipcb_fail(c, "msgget");
         });
         if (++i == n) i = 0;
         c->ops++;

@@ -9,22 +9,24 @@ static int setup(struct ipcb_ctx *c) { return ipcb_mq_setup(c, 1, c->spec->param
 
 static int run_a(struct ipcb_ctx *c)
 {
+    const struct ipcb_mq_state *s = IPCB_MQ(c);
     size_t n = (size_t)c->spec->size;
     while (!ipcb_stopped(c)) {
         IPCB_TIMED(c, {
-            if (ipcb_mq_send(c->mq[0], c->buf, n, 0) < 0) return ipcb_fail(c, "mq_send");
+            if (ipcb_mq_send(s->mq[0], c->buf, n, 0) < 0) return ipcb_fail(c, "mq_send");
         });
         c->ops++;
     }
-    if (ipcb_mq_send(c->mq[0], c->buf, 0, 0) < 0) return ipcb_fail(c, "mq_send");
+    if (ipcb_mq_send(s->mq[0], c->buf, 0, 0) < 0) return ipcb_fail(c, "mq_send");
     return 0;
 }
 
 static int run_b(struct ipcb_ctx *c)
 {
+    const struct ipcb_mq_state *s = IPCB_MQ(c);
     size_t n = (size_t)c->spec->size;
     for (;;) {
-        ssize_t got = ipcb_mq_receive(c->mq[0], c->buf, n);
+        ssize_t got = ipcb_mq_receive(s->mq[0], c->buf, n);
         if (got < 0) return ipcb_fail(c, "mq_receive");
         if (got == 0) return 0;
     }

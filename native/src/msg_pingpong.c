@@ -3,31 +3,33 @@
 
 static int run_a(struct ipcb_ctx *c)
 {
+    const struct ipcb_msg_state *s = IPCB_MSG(c);
     struct ipcb_msgbuf *m = (struct ipcb_msgbuf *)c->buf;
     size_t n = (size_t)c->spec->size;
     while (!ipcb_stopped(c)) {
         IPCB_TIMED(c, {
             m->mtype = MT_PING;
-            if (ipcb_msgsnd(c->msqid, m, n, 0) < 0) return ipcb_fail(c, "msgsnd");
-            if (ipcb_msgrcv(c->msqid, m, n, MT_PONG, 0) < 0) return ipcb_fail(c, "msgrcv");
+            if (ipcb_msgsnd(s->msqid, m, n, 0) < 0) return ipcb_fail(c, "msgsnd");
+            if (ipcb_msgrcv(s->msqid, m, n, MT_PONG, 0) < 0) return ipcb_fail(c, "msgrcv");
         });
         c->ops++;
     }
     m->mtype = MT_QUIT;
-    if (ipcb_msgsnd(c->msqid, m, 0, 0) < 0) return ipcb_fail(c, "msgsnd");
+    if (ipcb_msgsnd(s->msqid, m, 0, 0) < 0) return ipcb_fail(c, "msgsnd");
     return 0;
 }
 
 static int run_b(struct ipcb_ctx *c)
 {
+    const struct ipcb_msg_state *s = IPCB_MSG(c);
     struct ipcb_msgbuf *m = (struct ipcb_msgbuf *)c->buf;
     size_t n = (size_t)c->spec->size;
     for (;;) {
         /* -MT_QUIT: the lowest type <= 2, i.e. a ping, or the quit once the window is over */
-        if (ipcb_msgrcv(c->msqid, m, n, -MT_QUIT, 0) < 0) return ipcb_fail(c, "msgrcv");
+        if (ipcb_msgrcv(s->msqid, m, n, -MT_QUIT, 0) < 0) return ipcb_fail(c, "msgrcv");
         if (m->mtype == MT_QUIT) return 0;
         m->mtype = MT_PONG;
-        if (ipcb_msgsnd(c->msqid, m, n, 0) < 0) return ipcb_fail(c, "msgsnd");
+        if (ipcb_msgsnd(s->msqid, m, n, 0) < 0) return ipcb_fail(c, "msgsnd");
     }
 }
 

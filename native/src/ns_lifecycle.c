@@ -11,8 +11,6 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 
-static int setup(struct ipcb_ctx *c) { (void)c; return 0; }
-
 static int run(struct ipcb_ctx *c)
 {
     while (!ipcb_stopped(c)) {
@@ -25,12 +23,8 @@ static int run(struct ipcb_ctx *c)
     return 0;
 }
 
-static void teardown(struct ipcb_ctx *c) { (void)c; }
-
 const struct ipcb_workload ns_lifecycle = {
     .name = "ns.lifecycle",
     .parties = 1,
-    .setup = setup,
     .run_a = run,
-    .teardown = teardown,
 };

@@ -12,6 +12,10 @@
 
 struct ipcb_msgbuf { long mtype; char mtext[]; };
 
+/* The state of msg.pingpong and msg.stream: their one queue. */
+struct ipcb_msg_state { int msqid; };
+#define IPCB_MSG(c) IPCB_STATE(c, struct ipcb_msg_state)
+
 int ipcb_msg_setup(struct ipcb_ctx *c);     /* one private queue, 0600, and a buffer of size + sizeof(long) */
 void ipcb_msg_teardown(struct ipcb_ctx *c);
 #endif

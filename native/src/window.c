@@ -240,9 +240,7 @@ __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, struct 
     c.spec = spec;
     c.page = page;
     c.party = IPCB_PARTY_A;
-    c.msqid = c.semid = c.shmid = -1;
     for (int i = 0; i < 4; i++) c.track_slot[i] = -1;
-    c.mq[0] = c.mq[1] = (mqd_t)-1;
 
     child_guard(caller, spec, page);
     setpgid(0, 0);
@@ -265,12 +263,12 @@ __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, struct 
     if (pin_cpu(spec->cpu_a) != 0) { ipcb_fail(&c, "sched_setaffinity"); _exit(1); }
     page->timer_ns = measure_timer();
 
-    if (wl->setup(&c) != 0) { if (wl->teardown) wl->teardown(&c); _exit(1); }
+    if (wl->setup && wl->setup(&c) != 0) { if (wl->teardown) wl->teardown(&c); _exit(1); }
 
     int partner_fd = -1;
     if (wl->parties == 2) {
         pid_t p = (pid_t)syscall(SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
-        if (p < 0) { ipcb_fail(&c, "clone(partner)"); wl->teardown(&c); _exit(1); }
+        if (p < 0) { ipcb_fail(&c, "clone(partner)"); if (wl->teardown) wl->teardown(&c); _exit(1); }
         if (p == 0) {
             c.party = IPCB_PARTY_B;
             close(ready_fd);
@@ -293,6 +291,6 @@ __attribute__((noreturn)) void leader_main(const struct ipcb_spec *spec, struct 
         while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {}
         close(partner_fd);
     }
-    wl->teardown(&c);
+    if (wl->teardown) wl->teardown(&c);
     _exit(0);
 }
