@@ -125,6 +125,12 @@ int32_t ipcb_spec_size(void);
 int32_t ipcb_workload_count(void);
 const char *ipcb_workload_name(int32_t index);
 int32_t ipcb_workload_parties(int32_t index);
+
+/* What a workload's descriptor says, as bits (0 for an index out of range). */
+#define IPCB_WL_BYTES_OPS_X_SIZE (1 << 0)  /* bytes counted as ops x size */
+#define IPCB_WL_USES_KEYS        (1 << 1)  /* creates its objects with SysV keys from spec->key_base */
+#define IPCB_WL_OPS_END_IN_B     (1 << 2)  /* an op completes when party B receives it: the window waits for B's drain */
+int32_t ipcb_workload_flags(int32_t index);
 int64_t ipcb_now_ns(void);
 
 /* Runs one window for one worker. Never crashes the caller: failures come back in out->err/call. */

@@ -106,6 +106,7 @@ struct ipcb_workload {
     void (*teardown)(struct ipcb_ctx *);        /* leader, after both parties ended; also after a failed setup (optional) */
     uint64_t bytes_per_op_is_size;              /* 1 if bytes = ops x size */
     int ops_end_in_b;                           /* an op completes when B receives it (streams): the window waits for B's drain */
+    int uses_keys;                              /* 1 if it creates its objects with SysV keys from spec->key_base */
 };
 
 /* --- helpers for workload loops (window.c, track.c, sigsafe.c) --- */

@@ -116,4 +116,5 @@ const struct ipcb_workload ipc_lookup = {
     .setup = setup,
     .run_a = run,
     .teardown = teardown,
+    .uses_keys = 1,
 };
