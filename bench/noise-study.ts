@@ -20,12 +20,12 @@ import { lag1, cv, medianOf, quantileOf, trimmedMean } from '../src/analyze/robu
 import { studentTQuantile } from '../src/analyze/student-t.js';
 import { trimmedInterval } from '../src/analyze/trimmed.js';
 import { AlphaSpending, ALPHA_RUN, lookSchedule } from '../src/analyze/verdict.js';
-import { robustWindowRate, subWindowRates, windowRate } from '../src/analyze/window.js';
-import { monotonicNs } from '../src/clock.js';
-import { PoolExecutor } from '../src/executor.js';
-import { REFERENCE_PINGPONG } from '../src/paths.js';
-import { seededRandom } from '../src/mock-core.js';
-import type { HeldNamespace, Mode, WindowSpec } from '../src/types.js';
+import { robustWindowRate, subWindowRates, windowRate } from '../src/measure/window-rate.js';
+import { monotonicNs } from '../src/common/clock.js';
+import { PoolExecutor } from '../src/measure/executor.js';
+import { REFERENCE_PINGPONG } from '../src/common/paths.js';
+import { seededRandom } from '../src/measure/mock-core.js';
+import type { HeldNamespace, Mode, WindowSpec } from '../src/common/types.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,7 +53,10 @@ const subMs = (w: number): number => Math.max(1, w / 10);
 /** The C reference: back-to-back windows of one pair of processes. */
 function referenceWindows(w: number): number[] {
   const out = execFileSync(REFERENCE_PINGPONG, ['64', String(seconds), String(CPU), String(CPU), '0', String(w)]).toString();
-  return out.split('\n').filter((l) => l.startsWith('w ')).map((l) => Number(l.split(' ')[3]));
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('w '))
+    .map((l) => Number(l.split(' ')[3]));
 }
 
 /** One reference run of w ms (fresh processes, as each of the tool's windows has). */
@@ -84,10 +87,23 @@ function shuffle<T>(xs: readonly T[], random: () => number): T[] {
 function spec(mode: Mode, w: number, held: HeldNamespace | undefined): WindowSpec {
   const start = monotonicNs() + LEAD_MS * 1e6;
   return {
-    workload: 'msg.pingpong', params: { size: 64 }, mode, route: 'privileged',
-    nsFd: mode === 'shared' && held ? held.ipcFd : -1, userNsFd: -1, cpuA: CPU, cpuB: CPU, coreParam: 0, sampleEvery: 16,
-    startNs: start, stopNs: start + w * 1e6, deadlineNs: start + w * 1e6 + 5e9, markNs: subMs(w) * 1e6,
-    sysctls: {}, keyBase: 0, journalFd: -1,
+    workload: 'msg.pingpong',
+    params: { size: 64 },
+    mode,
+    route: 'privileged',
+    nsFd: mode === 'shared' && held ? held.ipcFd : -1,
+    userNsFd: -1,
+    cpuA: CPU,
+    cpuB: CPU,
+    coreParam: 0,
+    sampleEvery: 16,
+    startNs: start,
+    stopNs: start + w * 1e6,
+    deadlineNs: start + w * 1e6 + 5e9,
+    markNs: subMs(w) * 1e6,
+    sysctls: {},
+    keyBase: 0,
+    journalFd: -1,
   };
 }
 
@@ -105,7 +121,13 @@ async function toolRounds(ex: PoolExecutor, w: number, rounds: number, random: (
         const results = await ex.runWindow([s]);
         const bad = results.find((x) => !x.ok);
         if (bad) throw new Error(bad.failure?.message ?? 'window failed');
-        out.push({ mode, round: r, rate: windowRate(results), robust: robustWindowRate(results, s.startNs, s.markNs ?? 0), subs: subWindowRates(results, s.startNs, s.markNs ?? 0) });
+        out.push({
+          mode,
+          round: r,
+          rate: windowRate(results),
+          robust: robustWindowRate(results, s.startNs, s.markNs ?? 0),
+          subs: subWindowRates(results, s.startNs, s.markNs ?? 0),
+        });
       }
     }
   } finally {
@@ -156,7 +178,14 @@ const ESTIMATORS: Array<[string, Estimator]> = [
   ['mean of window rates', (ws) => ws.reduce((a, x) => a + x.rate, 0) / ws.length],
   ['median of window rates', (ws) => medianOf(ws.map((x) => x.rate))],
   ['median of sub-window rates', (ws) => medianOf(ws.flatMap((x) => x.subs))],
-  ['20 % trimmed mean of sub-window rates', (ws) => trimmedMean(ws.flatMap((x) => x.subs), 0.2)],
+  [
+    '20 % trimmed mean of sub-window rates',
+    (ws) =>
+      trimmedMean(
+        ws.flatMap((x) => x.subs),
+        0.2,
+      ),
+  ],
 ];
 
 /** Per-round log-ratios a/b over rounds of k windows per mode, with the estimator. */
@@ -172,7 +201,11 @@ function logRatios(data: ToolWindow[], a: Mode, b: Mode, k: number, est: Estimat
   return out;
 }
 
-const PAIRS: Array<[Mode, Mode]> = [['isolated', 'shared'], ['isolated', 'host'], ['shared', 'host']];
+const PAIRS: Array<[Mode, Mode]> = [
+  ['isolated', 'shared'],
+  ['isolated', 'host'],
+  ['shared', 'host'],
+];
 
 // ---------------------------------------------------------------------------
 // Interval methods compared on the machine's own rounds
@@ -218,10 +251,12 @@ function tInterval(d: readonly number[], alpha: number): [number, number] {
   return [m - half, m + half];
 }
 
-const yuen = (trim: number): IntervalMethod => (d, alpha) => {
-  const iv = trimmedInterval(d, alpha, trim);
-  return [iv.lo, iv.hi];
-};
+const yuen =
+  (trim: number): IntervalMethod =>
+  (d, alpha) => {
+    const iv = trimmedInterval(d, alpha, trim);
+    return [iv.lo, iv.hi];
+  };
 
 const INTERVALS: Array<[string, IntervalMethod]> = [
   ['mean, paired t', tInterval],
@@ -253,8 +288,14 @@ function sequential(pool: readonly number[], method: IntervalMethod, effect: num
         d.push(effect + (rand() < 0.5 ? e : -e));
       }
       const [lo, hi] = method(d, spending.look(n));
-      if (lo >= -band && hi <= band) { equivalent++; break; }
-      if (lo > 0 || hi < 0) { different++; break; }
+      if (lo >= -band && hi <= band) {
+        equivalent++;
+        break;
+      }
+      if (lo > 0 || hi < 0) {
+        different++;
+        break;
+      }
     }
     rounds += d.length;
   }
@@ -272,7 +313,9 @@ async function main(): Promise<void> {
 
   // 1. The C reference, back-to-back windows.
   lines.push('**C reference** (`native/build/reference-pingpong 64 S 0 0 0 W`: one pair of processes, windows back to back)', '');
-  lines.push('| window | windows | CV | p5 / median | min / median | lag-1 autocorrelation | sd of adjacent-pair log-ratio | the same if independent (√2·CV) |');
+  lines.push(
+    '| window | windows | CV | p5 / median | min / median | lag-1 autocorrelation | sd of adjacent-pair log-ratio | the same if independent (√2·CV) |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|');
   for (const w of lengths) {
     const xs = referenceWindows(w);
@@ -280,7 +323,9 @@ async function main(): Promise<void> {
     const med = medianOf(xs);
     const pairs: number[] = [];
     for (let i = 0; i + 1 < xs.length; i += 2) pairs.push(Math.log((xs[i + 1] as number) / (xs[i] as number)));
-    lines.push(`| ${w} ms | ${xs.length} | ${pct(cv(xs))} | ${f3(quantileOf(xs, 0.05) / med)} | ${f3(Math.min(...xs) / med)} | ${f3(lag1(xs))} | ${pct(sd(pairs))} | ${pct(Math.SQRT2 * cv(xs))} |`);
+    lines.push(
+      `| ${w} ms | ${xs.length} | ${pct(cv(xs))} | ${f3(quantileOf(xs, 0.05) / med)} | ${f3(Math.min(...xs) / med)} | ${f3(lag1(xs))} | ${pct(sd(pairs))} | ${pct(Math.SQRT2 * cv(xs))} |`,
+    );
   }
   lines.push('');
 
@@ -292,7 +337,9 @@ async function main(): Promise<void> {
   }
   raw['tool'] = Object.fromEntries(tool);
   lines.push('**The tool** (rounds of host, shared and isolated in shuffled order, one window of each per round, a fresh pair of processes per window)', '');
-  lines.push('| window | rounds | CV of window rates (median over modes) | p5 / median | lag-1 autocorrelation | sd of per-round log-ratio, paired | the same unpaired (√(CVa²+CVb²)) |');
+  lines.push(
+    '| window | rounds | CV of window rates (median over modes) | p5 / median | lag-1 autocorrelation | sd of per-round log-ratio, paired | the same unpaired (√(CVa²+CVb²)) |',
+  );
   lines.push('|---|---|---|---|---|---|---|');
   for (const w of lengths) {
     const data = tool.get(w) ?? [];
@@ -300,7 +347,9 @@ async function main(): Promise<void> {
     const cvs = per.map(cv);
     const paired = PAIRS.map(([a, b]) => sd(logRatios(data, a, b, 1, ESTIMATORS[0]![1])));
     const unpaired = PAIRS.map(([a, b]) => Math.hypot(cvs[MODES.indexOf(a)] ?? NaN, cvs[MODES.indexOf(b)] ?? NaN));
-    lines.push(`| ${w} ms | ${data.length / 3} | ${pct(medianOf(cvs))} | ${f3(medianOf(per.map((xs) => quantileOf(xs, 0.05) / medianOf(xs))))} | ${f3(medianOf(per.map(lag1)))} | ${pct(medianOf(paired))} | ${pct(medianOf(unpaired))} |`);
+    lines.push(
+      `| ${w} ms | ${data.length / 3} | ${pct(medianOf(cvs))} | ${f3(medianOf(per.map((xs) => quantileOf(xs, 0.05) / medianOf(xs))))} | ${f3(medianOf(per.map(lag1)))} | ${pct(medianOf(paired))} | ${pct(medianOf(unpaired))} |`,
+    );
   }
   lines.push('');
 
@@ -318,25 +367,35 @@ async function main(): Promise<void> {
   lines.push('');
 
   // 4. Across rounds: the spread of the location estimate of the log-ratios.
-  lines.push('**Across rounds** (standard error of the location of the per-round log-ratios, by bootstrap, median over mode pairs; per-window estimate: median of sub-window rates)', '');
+  lines.push(
+    '**Across rounds** (standard error of the location of the per-round log-ratios, by bootstrap, median over mode pairs; per-window estimate: median of sub-window rates)',
+    '',
+  );
   lines.push('| window | rounds | mean | 20 % trimmed mean | median | heavy tails: share of rounds beyond 3 MAD-sd |');
   lines.push('|---|---|---|---|---|---|');
   for (const w of lengths) {
     const data = tool.get(w) ?? [];
     const per = PAIRS.map(([a, b]) => logRatios(data, a, b, 1, ESTIMATORS[2]![1]));
     const se = (stat: (s: number[]) => number): string => pct(medianOf(per.map((d) => bootSe(d, stat))));
-    const tails = medianOf(per.map((d) => {
-      const m = medianOf(d);
-      const s = 1.4826 * medianOf(d.map((x) => Math.abs(x - m)));
-      return d.filter((x) => Math.abs(x - m) > 3 * s).length / d.length;
-    }));
-    lines.push(`| ${w} ms | ${per[0]?.length ?? 0} | ${se((d) => d.reduce((a, x) => a + x, 0) / d.length)} | ${se((d) => trimmedMean(d, 0.2))} | ${se(medianOf)} | ${pct(tails)} |`);
+    const tails = medianOf(
+      per.map((d) => {
+        const m = medianOf(d);
+        const s = 1.4826 * medianOf(d.map((x) => Math.abs(x - m)));
+        return d.filter((x) => Math.abs(x - m) > 3 * s).length / d.length;
+      }),
+    );
+    lines.push(
+      `| ${w} ms | ${per[0]?.length ?? 0} | ${se((d) => d.reduce((a, x) => a + x, 0) / d.length)} | ${se((d) => trimmedMean(d, 0.2))} | ${se(medianOf)} | ${pct(tails)} |`,
+    );
   }
   lines.push('');
 
   // 5. Interval methods, by resampling this machine's own per-round log-ratios (of the shortest windows: the most rounds).
   const METHOD_WINDOW = Math.min(...lengths);
-  lines.push(`**Interval methods on these rounds** (a sequential A/A and a 10 % effect, resampled ${METHOD_REPS} times from the ${METHOD_WINDOW} ms rounds above, symmetrized; looks at ${lookSchedule(10, 1.5, METHOD_CAP).join(', ')} rounds, alpha ${ALPHA_RUN} over ${METHOD_FAMILY} comparisons and the looks, margin ±5 %)`, '');
+  lines.push(
+    `**Interval methods on these rounds** (a sequential A/A and a 10 % effect, resampled ${METHOD_REPS} times from the ${METHOD_WINDOW} ms rounds above, symmetrized; looks at ${lookSchedule(10, 1.5, METHOD_CAP).join(', ')} rounds, alpha ${ALPHA_RUN} over ${METHOD_FAMILY} comparisons and the looks, margin ±5 %)`,
+    '',
+  );
   lines.push('| method | A/A: called different | A/A: equivalent | A/A: mean rounds | 10 %: found | 10 %: mean rounds |');
   lines.push('|---|---|---|---|---|---|');
   const pool = PAIRS.flatMap(([a, b]) => logRatios(tool.get(METHOD_WINDOW) ?? [], a, b, 1, ESTIMATORS[2]![1]));
@@ -348,7 +407,10 @@ async function main(): Promise<void> {
   lines.push('');
 
   // 6. Gap to the C reference.
-  lines.push('**Gap to the C reference** (one tool window in host mode, then one reference run of the same length, alternating; median of the pair ratios with a 95 % bootstrap interval)', '');
+  lines.push(
+    '**Gap to the C reference** (one tool window in host mode, then one reference run of the same length, alternating; median of the pair ratios with a 95 % bootstrap interval)',
+    '',
+  );
   lines.push('| window | pairs | tool / reference |');
   lines.push('|---|---|---|');
   for (const w of lengths.filter((x) => x <= 100)) {

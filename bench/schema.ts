@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resultSchemaJson } from '../src/document/schema.js';
-import { PACKAGE_ROOT } from '../src/paths.js';
+import { PACKAGE_ROOT } from '../src/common/paths.js';
 
 export const RESULT_SCHEMA_FILE = join(PACKAGE_ROOT, 'schema', 'result.schema.json');
 

@@ -11,12 +11,13 @@
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { InlineExecutor } from '../src/executor.js';
-import { createMockCore, FRESH_DEFAULTS, NOISY_MACHINE, seededRandom, type NoiseModel } from '../src/mock-core.js';
-import type { Comparison } from '../src/result.js';
-import { groupByComparison, Scheduler } from '../src/scheduler.js';
-import { expand, loadSuite, type Budget } from '../src/suite.js';
-import type { Mode } from '../src/types.js';
+import { InlineExecutor } from '../src/measure/executor.js';
+import { createMockCore, FRESH_DEFAULTS, NOISY_MACHINE, seededRandom, type NoiseModel } from '../src/measure/mock-core.js';
+import type { Comparison } from '../src/document/result.js';
+import { groupByComparison } from '../src/measure/scheduler.js';
+import { GroupRunner } from '../src/document/group.js';
+import { expand, loadSuite, type Budget } from '../src/plan/suite.js';
+import type { Mode } from '../src/common/types.js';
 
 export interface SimulationOptions {
   groups: number;
@@ -58,23 +59,48 @@ function truth(c: Comparison, effect: number): number {
 
 export async function simulate(o: SimulationOptions): Promise<SimulationResult> {
   const out: SimulationResult = {
-    groups: o.groups, effect: o.effect, comparisons: 0, falseDifferent: 0, nullComparisons: 0, found: 0, effectComparisons: 0,
-    equivalent: 0, covered: 0, rounds: 0, measuredMs: 0, decided: 0,
+    groups: o.groups,
+    effect: o.effect,
+    comparisons: 0,
+    falseDifferent: 0,
+    nullComparisons: 0,
+    found: 0,
+    effectComparisons: 0,
+    equivalent: 0,
+    covered: 0,
+    rounds: 0,
+    measuredMs: 0,
+    decided: 0,
   };
   const seed = o.seed ?? 1;
   for (let g = 0; g < o.groups; g++) {
     const core = createMockCore({
-      seed: seed * 100_003 + g, model: o.model, nsPerOp: { 'msg.pingpong': 10_000 }, modeFactor: { isolated: 1 / (1 + o.effect) },
+      seed: seed * 100_003 + g,
+      model: o.model,
+      nsPerOp: { 'msg.pingpong': 10_000 },
+      modeFactor: { isolated: 1 / (1 + o.effect) },
     });
     const executor = new InlineExecutor(core);
     let wall = 0;
-    const scheduler = new Scheduler({
-      executor, cpus: [0, 1], route: 'privileged',
-      limits: () => Promise.resolve({ host: { ...FRESH_DEFAULTS, nsInode: 4026531839 }, fresh: FRESH_DEFAULTS }),
-      nowNs: () => core.nowNs(), wallMs: () => (wall += 1), random: seededRandom(seed * 7 + g),
-      plan: { alphaRun: 0.05, comparisons: { throughput: o.comparisons, 'latency-p50': o.comparisons, 'latency-p99': o.comparisons } },
-    }, o.budget);
-    const scenarios = expand({ name: 'sim', description: '', budget: o.budget, matrix: [{ workload: ['msg.pingpong'], mode: ['host', 'shared', 'isolated'], workers: [1], placement: ['same-cpu'] }] });
+    const scheduler = new GroupRunner(
+      {
+        executor,
+        cpus: [0, 1],
+        route: 'privileged',
+        limits: () => Promise.resolve({ host: { ...FRESH_DEFAULTS, nsInode: 4026531839 }, fresh: FRESH_DEFAULTS }),
+        nowNs: () => core.nowNs(),
+        wallMs: () => (wall += 1),
+        random: seededRandom(seed * 7 + g),
+        plan: { alphaRun: 0.05, comparisons: { throughput: o.comparisons, 'latency-p50': o.comparisons, 'latency-p99': o.comparisons } },
+      },
+      o.budget,
+    );
+    const scenarios = expand({
+      name: 'sim',
+      description: '',
+      budget: o.budget,
+      matrix: [{ workload: ['msg.pingpong'], mode: ['host', 'shared', 'isolated'], workers: [1], placement: ['same-cpu'] }],
+    });
     const [group] = groupByComparison(scenarios);
     if (!group) throw new Error('no group');
     const { comparisons, summary } = await scheduler.runGroup(group);
@@ -112,12 +138,18 @@ async function main(): Promise<void> {
   const { budget, comparisons } = defaultPlan();
   const model: NoiseModel = values['quiet-machine'] ? { window: 0.02, drift: { sd: 0.01, ms: 300 }, sub: 0.01 } : NOISY_MACHINE;
   const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
-  console.log(`${groups} groups (host, shared, isolated) per effect; the default suite's budget (cap ${budget.capMs} ms of measured windows, margin ${budget.margin * 100} %) and family (${comparisons} comparisons per metric); noise ${JSON.stringify(model)}`);
-  console.log('| true effect | comparisons | false "different" | equivalent (of ratio-1 pairs) | power (found, right direction) | coverage | rounds per group | measured ms per group | groups decided |');
+  console.log(
+    `${groups} groups (host, shared, isolated) per effect; the default suite's budget (cap ${budget.capMs} ms of measured windows, margin ${budget.margin * 100} %) and family (${comparisons} comparisons per metric); noise ${JSON.stringify(model)}`,
+  );
+  console.log(
+    '| true effect | comparisons | false "different" | equivalent (of ratio-1 pairs) | power (found, right direction) | coverage | rounds per group | measured ms per group | groups decided |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const effect of [0, 0.05, 0.1, 0.2]) {
     const r = await simulate({ groups, effect, model, budget, comparisons });
-    console.log(`| ${effect === 0 ? 'none (A/A)' : `isolated ${effect * 100} % faster`} | ${r.comparisons} | ${pct(r.falseDifferent / Math.max(1, r.nullComparisons))} | ${pct(r.equivalent / Math.max(1, r.nullComparisons))} | ${r.effectComparisons ? pct(r.found / r.effectComparisons) : '—'} | ${pct(r.covered / r.comparisons)} | ${r.rounds.toFixed(1)} | ${r.measuredMs.toFixed(0)} | ${pct(r.decided / r.groups)} |`);
+    console.log(
+      `| ${effect === 0 ? 'none (A/A)' : `isolated ${effect * 100} % faster`} | ${r.comparisons} | ${pct(r.falseDifferent / Math.max(1, r.nullComparisons))} | ${pct(r.equivalent / Math.max(1, r.nullComparisons))} | ${r.effectComparisons ? pct(r.found / r.effectComparisons) : '—'} | ${pct(r.covered / r.comparisons)} | ${r.rounds.toFixed(1)} | ${r.measuredMs.toFixed(0)} | ${pct(r.decided / r.groups)} |`,
+    );
   }
 }
 

@@ -7,18 +7,21 @@
  * IPC namespace of its own, so that the objects it counts are its own).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { monotonicNs } from '../src/clock.js';
-import { PoolExecutor } from '../src/executor.js';
-import { seededRandom } from '../src/mock-core.js';
-import { usableCpus } from '../src/placement.js';
-import { Scheduler } from '../src/scheduler.js';
-import { expand, type Budget } from '../src/suite.js';
-import { allObjects } from '../src/sysvipc.js';
-import type { NamespaceLimits } from '../src/types.js';
-import { WORKLOADS } from '../src/workloads.js';
+import { monotonicNs } from '../src/common/clock.js';
+import { PoolExecutor } from '../src/measure/executor.js';
+import { seededRandom } from '../src/measure/mock-core.js';
+import { usableCpus } from '../src/plan/placement.js';
+import { GroupRunner } from '../src/document/group.js';
+import { expand, type Budget } from '../src/plan/suite.js';
+import { allObjects } from '../src/measure/sysvipc.js';
+import type { NamespaceLimits } from '../src/common/types.js';
+import { WORKLOADS } from '../src/plan/workloads.js';
 
 const openFds = (): number => readdirSync('/proc/self/fd').length;
-const objectIds = (): string[] => allObjects().map((o) => `${o.kind}:${o.id}`).sort();
+const objectIds = (): string[] =>
+  allObjects()
+    .map((o) => `${o.kind}:${o.id}`)
+    .sort();
 
 /** Children of this process, zombies included. */
 function children(): number {
@@ -39,7 +42,9 @@ async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 200);
   const budget: Budget = { capMs: 20, margin: 0.05, windowMs: 10, warmupRounds: 0, minRounds: 2, maxRounds: 2, sampleEvery: 16, precision: 0 };
   const all = expand({
-    name: 'soak', description: '', budget,
+    name: 'soak',
+    description: '',
+    budget,
     matrix: [{ workload: WORKLOADS.map((w) => w.name), mode: ['host', 'shared', 'isolated'], workers: [1, 2], placement: ['same-cpu'] }],
   });
   const scenarios = Array.from({ length: count }, (_, i) => all[i % all.length]);
@@ -51,11 +56,19 @@ async function main(): Promise<void> {
   const limits = { host: host.value as NamespaceLimits, fresh: fresh.value as NamespaceLimits };
   // The baseline once the pool is warm: its threads and their fds are the starting point.
   const before = { fds: openFds(), children: children(), objects: objectIds() };
-  const scheduler = new Scheduler({
-    executor: exec, cpus: usableCpus(), route: 'privileged', limits: () => Promise.resolve(limits),
-    nowNs: monotonicNs, wallMs: () => performance.now(), random: seededRandom(3),
-    plan: { alphaRun: 0.05, comparisons: { throughput: 1, 'latency-p50': 1, 'latency-p99': 1 } },
-  }, budget);
+  const scheduler = new GroupRunner(
+    {
+      executor: exec,
+      cpus: usableCpus(),
+      route: 'privileged',
+      limits: () => Promise.resolve(limits),
+      nowNs: monotonicNs,
+      wallMs: () => performance.now(),
+      random: seededRandom(3),
+      plan: { alphaRun: 0.05, comparisons: { throughput: 1, 'latency-p50': 1, 'latency-p99': 1 } },
+    },
+    budget,
+  );
   const failures: string[] = [];
   for (const s of scenarios) {
     if (!s) continue;

@@ -5,7 +5,7 @@
  * module loader), then loads it; either limit gets one line with the fix
  * instead of an abort or a stack trace from inside Node.
  */
-import { loadProblem, readLimits } from './resources.js';
+import { loadProblem, readLimits } from './common/resources.js';
 
 let limits: ReturnType<typeof readLimits> | undefined;
 try {

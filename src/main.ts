@@ -5,7 +5,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { EXPORT_HELP, exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
-import { UsageError } from './errors.js';
+import { UsageError } from './common/errors.js';
 
 const USAGE = `usage: ipcns-bench <command> [flags]
 
@@ -62,7 +62,9 @@ async function main(argv: string[]): Promise<number> {
       // SIGHUP too: a closed terminal or ssh session stops a run like Ctrl-C does.
       for (const sig of Object.keys(SIGNAL_EXIT) as Array<keyof typeof SIGNAL_EXIT>) process.on(sig, onSignal(sig));
       const code = await runCommand(rest, {
-        stdout: process.stdout, stderr: process.stderr, signal: abort.signal,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        signal: abort.signal,
         onComplete: () => {
           completed = true;
         },

@@ -8,19 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { compareModes, decided, levelText, methodText, relativeHalfWidth, scenarioEstimate } from '../src/analyze/modes.js';
 import type { ModeComparison, ModeSeries } from '../src/analyze/modes.js';
 import { HIGH_ROUND_NOISE, noiseFigure } from '../src/analyze/noise.js';
-import {
-  cv, lag1, madSd, mean, medianOf, quantileOf, sampleSd, sorted, trimCount, trimmedMean, winsorizedVariance,
-} from '../src/analyze/robust.js';
+import { cv, lag1, madSd, mean, medianOf, quantileOf, sampleSd, sorted, trimCount, trimmedMean, winsorizedVariance } from '../src/analyze/robust.js';
 import { studentTCdf, studentTQuantile, studentTTwoSidedP } from '../src/analyze/student-t.js';
 import { logRatios, logs, TRIM, trimmedDifference, trimmedInterval } from '../src/analyze/trimmed.js';
-import {
-  AlphaSpending, logBand, lookSchedule, METRICS, STOPPING_METRICS, verdictOf, type Metric, type Verdict,
-} from '../src/analyze/verdict.js';
-import {
-  overlapFraction, robustWindowRate, subWindowRates, windowRate, workerRate, workerSubRates,
-} from '../src/analyze/window.js';
-import { seededRandom } from '../src/mock-core.js';
-import type { Mode, WindowResult } from '../src/types.js';
+import { AlphaSpending, logBand, lookSchedule, METRICS, STOPPING_METRICS, verdictOf, type Metric, type Verdict } from '../src/analyze/verdict.js';
+import { overlapFraction, robustWindowRate, subWindowRates, windowRate, workerRate, workerSubRates } from '../src/measure/window-rate.js';
+import { seededRandom } from '../src/measure/mock-core.js';
+import type { Mode, WindowResult } from '../src/common/types.js';
 
 /** |actual - expected| <= rel * |expected|, with both numbers in the failure message. */
 function expectRel(actual: number, expected: number, rel = 1e-12): void {
@@ -288,7 +282,7 @@ describe("Yuen's trimmed-mean intervals (trimmed.ts)", () => {
     expectRel(wz.hi, 8.875152679455175, 1e-11);
   });
 
-  it('two samples: one side without spread leaves the other side\'s degrees of freedom', () => {
+  it("two samples: one side without spread leaves the other side's degrees of freedom", () => {
     // scipy 1.17.1: stats.ttest_ind(z, [5, 5, 5, 5], trim=0.25, equal_var=False): df 6.0 (h_z - 1),
     // confidence_interval(0.9) = [-2.1515985792016785, -0.9341157065126062].
     const c = trimmedDifference(z, [5, 5, 5, 5], 0.1);
@@ -462,8 +456,18 @@ function series(mode: Mode, throughput: readonly number[], p50: readonly number[
 /** A comparison as decided() reads it; the numbers do not matter there. */
 function judged(metric: Metric, verdict: Verdict): ModeComparison {
   return {
-    metric, a: 'isolated', b: 'host', scenarioA: 'i', scenarioB: 'h', ratio: 1, ci: [0.9, 1.1], ciLevel: 0.99,
-    margin: 0.05, verdict, rounds: 10, noise: 0.01,
+    metric,
+    a: 'isolated',
+    b: 'host',
+    scenarioA: 'i',
+    scenarioB: 'h',
+    ratio: 1,
+    ci: [0.9, 1.1],
+    ciLevel: 0.99,
+    margin: 0.05,
+    verdict,
+    rounds: 10,
+    noise: 0.01,
   };
 }
 
@@ -483,9 +487,7 @@ describe('mode comparisons (modes.ts)', () => {
 
   it('compares isolated/shared, isolated/host and shared/host for each metric', () => {
     const cs = compareModes(all, alpha, 0.05);
-    expect(cs.map((c) => `${c.metric} ${c.a}/${c.b}`)).toEqual(METRICS.flatMap((m) => [
-      `${m} isolated/shared`, `${m} isolated/host`, `${m} shared/host`,
-    ]));
+    expect(cs.map((c) => `${c.metric} ${c.a}/${c.b}`)).toEqual(METRICS.flatMap((m) => [`${m} isolated/shared`, `${m} isolated/host`, `${m} shared/host`]));
     const only = compareModes(all, alpha, 0.05, ['throughput']);
     expect(only.map((c) => c.metric)).toEqual(['throughput', 'throughput', 'throughput']);
     expect(only[0]).toMatchObject({ scenarioA: 'msg.pingpong/isolated', scenarioB: 'msg.pingpong/shared', ciLevel: 1 - alpha, margin: 0.05 });
@@ -540,7 +542,7 @@ describe('mode comparisons (modes.ts)', () => {
     expect(decided(compareModes(all, alpha, 0.05, ['throughput', 'latency-p50']))).toBe(true);
   });
 
-  it("scenarioEstimate: the trimmed geometric mean and its interval", () => {
+  it('scenarioEstimate: the trimmed geometric mean and its interval', () => {
     // scipy 1.17.1, l = log of the positive values (the 0 round is dropped):
     // exp(stats.trim_mean(l, 0.25)), exp(mstats.trimmed_mean_ci(l, (0.25, 0.25), alpha=0.05)), half-width (hi - lo) / 2 of l.
     const e = scenarioEstimate([1000, 1010, 990, 1005, 1500, 995, 1002, 998, 0, 1001, 1003, 997, 1000]);
@@ -581,9 +583,27 @@ describe('mode comparisons (modes.ts)', () => {
 /** A worker's window result: what the window functions read, the rest zero. */
 function worker(startNs: number, endNs: number, ops: number, marks: Array<[number, number]>): WindowResult {
   return {
-    ok: true, ops, bytes: 0, elapsedNs: endNs - startNs, startNs, endNs, lateNs: 0, setupLateNs: 0, cpuNs: 0, volCs: 0, involCs: 0,
-    nsInode: 0, nsInodeB: 0, timerNs: 20, timedOut: false, parties: 2, leaderPid: 0, partnerPid: 0, objId: -1,
-    latency: { count: 0, sumNs: 0, minNs: 0, maxNs: 0, buckets: [] }, marks,
+    ok: true,
+    ops,
+    bytes: 0,
+    elapsedNs: endNs - startNs,
+    startNs,
+    endNs,
+    lateNs: 0,
+    setupLateNs: 0,
+    cpuNs: 0,
+    volCs: 0,
+    involCs: 0,
+    nsInode: 0,
+    nsInodeB: 0,
+    timerNs: 20,
+    timedOut: false,
+    parties: 2,
+    leaderPid: 0,
+    partnerPid: 0,
+    objId: -1,
+    latency: { count: 0, sumNs: 0, minNs: 0, maxNs: 0, buckets: [] },
+    marks,
   };
 }
 
@@ -594,24 +614,36 @@ describe('window rates (window.ts)', () => {
   // On time; marks 0.5 µs after each boundary: four whole sub-windows of exactly 10 ms,
   // 10 000, 11 000, 9 000 and 11 000 ops -> 1.0e6, 1.1e6, 0.9e6, 1.1e6 ops/s; 41 000 ops in 40 ms overall.
   const a = worker(S + 500, S + 40_000_500, 41_000, [
-    [0, S + 500], [10_000, S + 10_000_500], [21_000, S + 20_000_500], [30_000, S + 30_000_500], [41_000, S + 40_000_500],
+    [0, S + 500],
+    [10_000, S + 10_000_500],
+    [21_000, S + 20_000_500],
+    [30_000, S + 30_000_500],
+    [41_000, S + 40_000_500],
   ]);
   // Ends early at S + 35 ms: sub-windows 0-2 whole (5 000 ops each, 5e5 ops/s), sub-window 3 only half.
   const b = worker(S + 1_000, S + 35_001_000, 17_500, [
-    [0, S + 1_000], [5_000, S + 10_001_000], [10_000, S + 20_001_000], [15_000, S + 30_001_000], [17_500, S + 35_001_000],
+    [0, S + 1_000],
+    [5_000, S + 10_001_000],
+    [10_000, S + 20_001_000],
+    [15_000, S + 30_001_000],
+    [17_500, S + 35_001_000],
   ]);
   // Starts just after boundary 2 (sub-windows 0 and 1 missed): 4 000 ops in each of 2 and 3.
-  const c = worker(S + 20_000_200, S + 40_000_200, 8_000, [[0, S + 20_000_200], [4_000, S + 30_000_200], [8_000, S + 40_000_200]]);
+  const c = worker(S + 20_000_200, S + 40_000_200, 8_000, [
+    [0, S + 20_000_200],
+    [4_000, S + 30_000_200],
+    [8_000, S + 40_000_200],
+  ]);
 
   const rates = (m: Map<number, number>): Array<[number, number]> => [...m].sort((x, y) => x[0] - y[0]);
 
-  it('workerRate: ops over the worker\'s own loop time', () => {
+  it("workerRate: ops over the worker's own loop time", () => {
     expectRel(workerRate(a), 41_000 / 0.04);
     expectRel(workerRate(b), 17_500 / 0.035);
     expect(workerRate(worker(S, S, 5, []))).toBe(0);
   });
 
-  it('windowRate: the sum of the workers\' rates', () => {
+  it("windowRate: the sum of the workers' rates", () => {
     expectRel(windowRate([a, b]), 1.025e6 + 5e5);
     expect(windowRate([])).toBe(0);
   });
@@ -642,7 +674,12 @@ describe('window rates (window.ts)', () => {
 
   it('workerSubRates: a worker that started late, mid sub-window, leaves that sub-window out', () => {
     // Loop start at S + 12 ms, 8 ms into sub-window 1; boundary marks follow at 2 and 3, then the end.
-    const late = worker(S + 12e6, S + 32e6, 200, [[0, S + 12e6], [80, S + 20e6 + 100], [180, S + 30e6 + 100], [200, S + 32e6]]);
+    const late = worker(S + 12e6, S + 32e6, 200, [
+      [0, S + 12e6],
+      [80, S + 20e6 + 100],
+      [180, S + 30e6 + 100],
+      [200, S + 32e6],
+    ]);
     const r = rates(workerSubRates(late, S, SUB));
     expect(r.map(([k]) => k)).toEqual([2]);
     expectRel((r[0] as [number, number])[1], 100 / 0.01);
@@ -650,7 +687,12 @@ describe('window rates (window.ts)', () => {
 
   it('workerSubRates: a missing boundary mark leaves out the sub-windows around it', () => {
     // No mark after boundary 2 (the worker was off the CPU across it): sub-windows 1 and 2 are not known.
-    const gap = worker(S + 500, S + 40_000_500, 40_000, [[0, S + 500], [10_000, S + 10_000_500], [30_000, S + 30_000_500], [40_000, S + 40_000_500]]);
+    const gap = worker(S + 500, S + 40_000_500, 40_000, [
+      [0, S + 500],
+      [10_000, S + 10_000_500],
+      [30_000, S + 30_000_500],
+      [40_000, S + 40_000_500],
+    ]);
     const r = rates(workerSubRates(gap, S, SUB));
     expect(r.map(([k]) => k)).toEqual([0, 3]);
     for (const [, v] of r) expectRel(v, 1e6);
@@ -678,7 +720,13 @@ describe('window rates (window.ts)', () => {
     // a and c share 2 sub-windows only: the window rate 1.025e6 + 8 000 / 0.02 s.
     expectRel(robustWindowRate([a, c], S, SUB), 1.025e6 + 4e5);
     // A burst that takes most of one sub-window barely moves the median.
-    const burst = worker(S, S + 40_000_000, 31_100, [[0, S], [10_000, S + 10_000_000], [20_000, S + 20_000_000], [20_100, S + 30_000_000], [31_100, S + 40_000_000]]);
+    const burst = worker(S, S + 40_000_000, 31_100, [
+      [0, S],
+      [10_000, S + 10_000_000],
+      [20_000, S + 20_000_000],
+      [20_100, S + 30_000_000],
+      [31_100, S + 40_000_000],
+    ]);
     expectRel(robustWindowRate([burst], S, SUB), 1e6); // median(1e6, 1e6, 1e4, 1.1e6)
     expect(windowRate([burst])).toBeCloseTo(777_500, 6);
   });
@@ -687,7 +735,10 @@ describe('window rates (window.ts)', () => {
 describe('noise figure (noise.ts)', () => {
   type Judged = Parameters<typeof noiseFigure>[0][number];
   const tput = (lo: number | null, hi: number | null, noise: number | null, verdict: Verdict = 'equivalent'): Judged => ({
-    metric: 'throughput', ci: [lo, hi], noise, verdict,
+    metric: 'throughput',
+    ci: [lo, hi],
+    noise,
+    verdict,
   });
 
   it('is null without throughput comparisons that have a noise figure', () => {
@@ -697,12 +748,19 @@ describe('noise figure (noise.ts)', () => {
   });
 
   it('a quiet machine: medians of noise and of half-widths, not high', () => {
-    const f = noiseFigure([
-      tput(0.99, 1.01, 0.02), tput(0.98, 1.02, 0.03), tput(1.1, 1.13, 0.04, 'faster'), tput(0.97, 1.03, 0.05),
-      // Ignored: another metric, and a throughput comparison without a noise figure.
-      { metric: 'latency-p99', ci: [0.5, 2], noise: 0.9, verdict: 'inconclusive' },
-      tput(0.5, 2, null, 'inconclusive'),
-    ], 0.05, 2000);
+    const f = noiseFigure(
+      [
+        tput(0.99, 1.01, 0.02),
+        tput(0.98, 1.02, 0.03),
+        tput(1.1, 1.13, 0.04, 'faster'),
+        tput(0.97, 1.03, 0.05),
+        // Ignored: another metric, and a throughput comparison without a noise figure.
+        { metric: 'latency-p99', ci: [0.5, 2], noise: 0.9, verdict: 'inconclusive' },
+        tput(0.5, 2, null, 'inconclusive'),
+      ],
+      0.05,
+      2000,
+    );
     if (!f) throw new Error('no noise figure');
     // numpy: expm1(median([0.02, 0.03, 0.04, 0.05])) = expm1(0.035) = 0.03561970879962326;
     // expm1(median(log(hi / lo) / 2)) = 0.016868896624988795.
@@ -743,9 +801,11 @@ describe('noise figure (noise.ts)', () => {
     expect(wide.advice).toMatch(/now 1500 ms/);
     expect(wide.advice).not.toMatch(/noisy/);
     // Narrow intervals but more than a quarter of the comparisons undecided: high as well.
-    const undecided = noiseFigure([
-      tput(0.99, 1.01, 0.03, 'inconclusive'), tput(0.99, 1.01, 0.03, 'inconclusive'), tput(0.99, 1.01, 0.03), tput(0.99, 1.01, 0.03),
-    ], 0.05, 1500);
+    const undecided = noiseFigure(
+      [tput(0.99, 1.01, 0.03, 'inconclusive'), tput(0.99, 1.01, 0.03, 'inconclusive'), tput(0.99, 1.01, 0.03), tput(0.99, 1.01, 0.03)],
+      0.05,
+      1500,
+    );
     expect(undecided?.high).toBe(true);
     expect(undecided?.advice).toMatch(/stopped at their cap/);
   });

@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ResultDocument } from '../src/result.js';
-import { validateResultDocument } from '../src/schema.js';
-import { WORKLOADS } from '../src/workloads.js';
+import type { ResultDocument } from '../src/document/result.js';
+import { validateResultDocument } from '../src/document/parse.js';
+import { WORKLOADS } from '../src/plan/workloads.js';
 import { runCli, runInOwnIpcNamespace } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipcns-cli-'));
@@ -40,14 +40,27 @@ describe('bad input exits 2 with one line naming the flag', () => {
     ['empty suite', ['run', '--suite', empty], /"budget" is missing/],
     ['empty list item', ['run', '--mode', 'host,,shared'], /--mode "host,,shared": empty item/],
     ['flag without value', ['run', '--size'], /--size/],
-    ['unwritable --json', ['run', '--suite', 'quick', '--json', '/proc/nope/run.json'], /--json \/proc\/nope\/run\.json: the folder \/proc\/nope does not exist; create it/],
-    ['msgmax of a fresh namespace', ['run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--size', '16384', '--json', join(dir, 'x.json')],
-      /--size 16384 exceeds kernel\.msgmax = 8192 of a fresh IPC namespace.*--sysctl kernel\.msgmax=16384/],
-    ['a sysctl value the kernel refuses', ['run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--sysctl', 'kernel.msgmax=99999999999', '--json', join(dir, 'z.json')],
-      /--sysctl: kernel\.msgmax failed: EINVAL: the kernel refused the value/],
+    [
+      'unwritable --json',
+      ['run', '--suite', 'quick', '--json', '/proc/nope/run.json'],
+      /--json \/proc\/nope\/run\.json: the folder \/proc\/nope does not exist; create it/,
+    ],
+    [
+      'msgmax of a fresh namespace',
+      ['run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--size', '16384', '--json', join(dir, 'x.json')],
+      /--size 16384 exceeds kernel\.msgmax = 8192 of a fresh IPC namespace.*--sysctl kernel\.msgmax=16384/,
+    ],
+    [
+      'a sysctl value the kernel refuses',
+      ['run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--sysctl', 'kernel.msgmax=99999999999', '--json', join(dir, 'z.json')],
+      /--sysctl: kernel\.msgmax failed: EINVAL: the kernel refused the value/,
+    ],
     ['a result file that is not JSON', ['compare', '/etc/hostname', '/etc/hostname'], /\/etc\/hostname is not JSON/],
-    ['mq msgsize_max of a fresh namespace', ['run', '--workload', 'mq.stream', '--mode', 'shared', '--size', '9000', '--json', join(dir, 'y.json')],
-      /--size 9000 exceeds fs\.mqueue\.msgsize_max = 8192/],
+    [
+      'mq msgsize_max of a fresh namespace',
+      ['run', '--workload', 'mq.stream', '--mode', 'shared', '--size', '9000', '--json', join(dir, 'y.json')],
+      /--size 9000 exceeds fs\.mqueue\.msgsize_max = 8192/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     it(name, () => {

@@ -12,17 +12,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  betweenRunVariance, COMPARE_ALPHA, COMPARE_METRICS, compareRuns, DEFAULT_THRESHOLD, METRIC_INFO, runVerdict,
-  type CompareOptions, type CompareResult, type CompareRow,
+  betweenRunVariance,
+  COMPARE_ALPHA,
+  COMPARE_METRICS,
+  compareRuns,
+  DEFAULT_THRESHOLD,
+  METRIC_INFO,
+  runVerdict,
+  type CompareOptions,
+  type CompareResult,
+  type CompareRow,
 } from '../src/analyze/baseline.js';
 import { compareCommand, parseCompareArgs, parseMetric, parseThreshold } from '../src/commands/compare.js';
 import { readDocument } from '../src/commands/io.js';
-import { UsageError } from '../src/errors.js';
-import { NOISY_MACHINE, type MockOptions } from '../src/mock-core.js';
+import { UsageError } from '../src/common/errors.js';
+import { NOISY_MACHINE, type MockOptions } from '../src/measure/mock-core.js';
 import { renderCompareMarkdown } from '../src/report/markdown.js';
 import { renderCompare } from '../src/report/table.js';
-import type { ResultDocument, ScenarioResult } from '../src/result.js';
-import { expand, loadSuite } from '../src/suite.js';
+import type { ResultDocument, ScenarioResult } from '../src/document/result.js';
+import { expand, loadSuite } from '../src/plan/suite.js';
 import { runDocument } from './helpers/fixtures.js';
 import { memoryIo } from './helpers/io.js';
 
@@ -49,7 +57,10 @@ const OTHER = at(IDS, 9); // msg.stream(size=64)/host/w1/same-cpu
 // ---------------------------------------------------------------------------
 
 type Figure = 'throughput' | 'latency' | 'cpu' | 'cs';
-const times = (f: number) => (x: number | null): number | null => (x === null ? null : x * f);
+const times =
+  (f: number) =>
+  (x: number | null): number | null =>
+    x === null ? null : x * f;
 
 /** Multiplies one figure of a scenario, its per-round values and everything derived from them, by f. */
 function scaleScenario(s: ScenarioResult, what: Figure, f: number): void {
@@ -128,7 +139,12 @@ function without(doc: ResultDocument, id: string): ResultDocument {
 }
 
 /** A copy in which scenario `id` did not complete. */
-function failed(doc: ResultDocument, id: string, state: 'errored' | 'skipped' = 'errored', message = 'msgget failed: ENOSPC (raise kernel.msgmni)'): ResultDocument {
+function failed(
+  doc: ResultDocument,
+  id: string,
+  state: 'errored' | 'skipped' = 'errored',
+  message = 'msgget failed: ENOSPC (raise kernel.msgmni)',
+): ResultDocument {
   const copy = structuredClone(doc);
   const s = scenarioOf(copy, id);
   s.state = state;
@@ -149,16 +165,35 @@ function toV1(doc: ResultDocument): Record<string, unknown> {
     const cpu = present(s.cpuNsPerOpRounds);
     const cs = present(s.ctxSwitchesPerOpRounds);
     return {
-      id: s.id, workload: s.workload, params: s.params, mode: s.mode, workers: s.workers, placement: s.placement, sysctls: s.sysctls,
-      state: s.state, oversubscribed: s.oversubscribed,
+      id: s.id,
+      workload: s.workload,
+      params: s.params,
+      mode: s.mode,
+      workers: s.workers,
+      placement: s.placement,
+      sysctls: s.sysctls,
+      state: s.state,
+      oversubscribed: s.oversubscribed,
       ...(s.failure ? { failure: s.failure } : {}),
-      ...(t ? { throughput: { unit: 'ops/s', mean: t.mean, median: t.median, sd: t.sd, rme: t.rme, ci95: t.ci95, samples: t.rounds.length, windows: t.rounds } } : {}),
-      ...(l ? {
-        latency: {
-          unit: 'ns', p50: l.p50, p90: l.p90, p99: l.p99, p999: l.p999, max: l.max, mean: l.mean, count: l.count, sampleEvery: l.sampleEvery,
-          ...(p99 ? { p99Windows: p99 } : {}),
-        },
-      } : {}),
+      ...(t
+        ? { throughput: { unit: 'ops/s', mean: t.mean, median: t.median, sd: t.sd, rme: t.rme, ci95: t.ci95, samples: t.rounds.length, windows: t.rounds } }
+        : {}),
+      ...(l
+        ? {
+            latency: {
+              unit: 'ns',
+              p50: l.p50,
+              p90: l.p90,
+              p99: l.p99,
+              p999: l.p999,
+              max: l.max,
+              mean: l.mean,
+              count: l.count,
+              sampleEvery: l.sampleEvery,
+              ...(p99 ? { p99Windows: p99 } : {}),
+            },
+          }
+        : {}),
       ...(s.cpuNsPerOp !== undefined ? { cpuNsPerOp: s.cpuNsPerOp } : {}),
       ...(s.ctxSwitchesPerOp !== undefined ? { ctxSwitchesPerOp: s.ctxSwitchesPerOp } : {}),
       ...(cpu ? { cpuNsPerOpWindows: cpu } : {}),
@@ -167,13 +202,19 @@ function toV1(doc: ResultDocument): Record<string, unknown> {
       ...(s.ops !== undefined ? { ops: s.ops } : {}),
     };
   });
-  const comparisons = doc.comparisons.filter((c) => c.metric === 'throughput').map((c) => ({
-    a: c.a, b: c.b, scenarioA: c.scenarioA, scenarioB: c.scenarioB, ratio: c.ratio,
-    ci95: [c.ci[0] ?? c.ratio, c.ci[1] ?? c.ratio],
-    pValue: 0.4,
-    verdict: c.verdict === 'faster' || c.verdict === 'slower' ? c.verdict : 'no significant difference',
-    test: 'welch',
-  }));
+  const comparisons = doc.comparisons
+    .filter((c) => c.metric === 'throughput')
+    .map((c) => ({
+      a: c.a,
+      b: c.b,
+      scenarioA: c.scenarioA,
+      scenarioB: c.scenarioB,
+      ratio: c.ratio,
+      ci95: [c.ci[0] ?? c.ratio, c.ci[1] ?? c.ratio],
+      pValue: 0.4,
+      verdict: c.verdict === 'faster' || c.verdict === 'slower' ? c.verdict : 'no significant difference',
+      test: 'welch',
+    }));
   return {
     schemaVersion: 1,
     tool: { name: 'ipcns-bench', version: '0.0.9' },
@@ -194,7 +235,11 @@ function toV1(doc: ResultDocument): Record<string, unknown> {
 function compare(bases: ResultDocument | readonly ResultDocument[], current: ResultDocument, o: Partial<CompareOptions> = {}): CompareResult {
   const list = Array.isArray(bases) ? (bases as readonly ResultDocument[]) : [bases as ResultDocument];
   return compareRuns(list, current, {
-    metric: 'throughput', threshold: DEFAULT_THRESHOLD, basePaths: list.map((_, i) => `base${i + 1}.json`), currentPath: 'current.json', ...o,
+    metric: 'throughput',
+    threshold: DEFAULT_THRESHOLD,
+    basePaths: list.map((_, i) => `base${i + 1}.json`),
+    currentPath: 'current.json',
+    ...o,
   });
 }
 
@@ -204,7 +249,6 @@ function rowOf(r: CompareResult, id: string): CompareRow {
   return row;
 }
 
-const verdicts = (r: CompareResult): Record<string, string> => Object.fromEntries(r.rows.map((x) => [x.id, x.verdict]));
 const logWidth = (row: CompareRow): number => {
   if (!row.ci) throw new Error(`${row.id} has no interval`);
   return Math.log(row.ci[1] / row.ci[0]);
@@ -463,7 +507,10 @@ describe('several baselines', () => {
     const d = 0.04;
     const flat = (x: number): number[] => Array.from({ length: 10 }, () => x);
     // No within-run noise: the variance is the spread of the shifts.
-    const shifted = betweenRunVariance([[flat(d), flat(0), flat(-d)], [flat(1 + d), flat(1), flat(1 - d)]]);
+    const shifted = betweenRunVariance([
+      [flat(d), flat(0), flat(-d)],
+      [flat(1 + d), flat(1), flat(1 - d)],
+    ]);
     expect(shifted?.tau2).toBeCloseTo(d * d, 12);
     expect(shifted?.df).toBe(4);
     // Identical baselines: none.
@@ -534,7 +581,11 @@ describe('several baselines', () => {
   it('a baseline given twice is a UsageError', async () => {
     const b = file('dup.json', base);
     const c = file('dupc.json', again);
-    for (const argv of [[b, b, c], ['--base', b, '--base', b, c], ['--base', b, b, c]]) {
+    for (const argv of [
+      [b, b, c],
+      ['--base', b, '--base', b, c],
+      ['--base', b, b, c],
+    ]) {
       const ran = await run(argv);
       expect(ran.code).toBe(2);
       expect(ran.usage).toMatch(/a baseline is given twice/);
@@ -546,7 +597,10 @@ describe('several baselines', () => {
     const copy = file('run-copy.json', base);
     const c = file('run-current.json', again);
     const c2 = file('run-current-copy.json', again);
-    for (const argv of [[b, copy, c], [b, c, c2]]) {
+    for (const argv of [
+      [b, copy, c],
+      [b, c, c2],
+    ]) {
       const ran = await run(argv);
       expect(ran.code).toBe(2);
       expect(ran.usage).toMatch(/hold the same run/);
@@ -852,7 +906,9 @@ describe('output formats', () => {
     expect(ran.out).toContain('┌');
     for (const id of IDS) expect(ran.out).toContain(id);
     expect(ran.out).not.toContain('\u001b[');
-    expect(ran.out.trimEnd().split('\n').at(-1)).toMatch(/^1 of 12 compared scenarios regressed \(11 unchanged\); verdicts used throughput \(--metric throughput\), threshold ±5\.0 %\.$/);
+    expect(ran.out.trimEnd().split('\n').at(-1)).toMatch(
+      /^1 of 12 compared scenarios regressed \(11 unchanged\); verdicts used throughput \(--metric throughput\), threshold ±5\.0 %\.$/,
+    );
     // On a terminal the verdicts are coloured.
     expect(renderCompare(compare(base, labelled), { color: true })).toContain('\u001b[31mregressed\u001b[0m');
   });
@@ -892,8 +948,20 @@ describe('output formats', () => {
     expect(ran.code).toBe(1);
     const j = JSON.parse(ran.out) as CompareResult;
     expect(j).toMatchObject({
-      schemaVersion: 2, kind: 'ipcns-bench-compare', metric: 'throughput', unit: 'ops/s', biggerIsBetter: true, threshold: 0.05, alpha: 0.05,
-      betweenRun: null, onlyInBase: [], onlyInCurrent: [], notCompared: [], broken: [], regressed: 1, improved: 0,
+      schemaVersion: 2,
+      kind: 'ipcns-bench-compare',
+      metric: 'throughput',
+      unit: 'ops/s',
+      biggerIsBetter: true,
+      threshold: 0.05,
+      alpha: 0.05,
+      betweenRun: null,
+      onlyInBase: [],
+      onlyInCurrent: [],
+      notCompared: [],
+      broken: [],
+      regressed: 1,
+      improved: 0,
       warnings: ['kernel differs: base 6.8.0-test, current 6.9.0-other'],
     });
     expect(j.unchanged + j.inconclusive).toBe(11);
@@ -1047,7 +1115,10 @@ describe('bad input: a UsageError, exit code 2', () => {
     scenarioOf(duplicate, OTHER).id = SLOW;
     await usage([good, file('dupid.json', duplicate)], /dupid\.json is not an ipcns-bench result document: \/scenarios\/9\/id: duplicate scenario id/);
     await usage([good, file('array.json', [1, 2])], /array\.json is not an ipcns-bench result document: \/: /);
-    await usage([good, file('hello.json', { schemaVersion: 2, hello: 'world' })], /hello\.json is not an ipcns-bench result document: \/\w+: missing \(required\) \(\d+ problems\)/);
+    await usage(
+      [good, file('hello.json', { schemaVersion: 2, hello: 'world' })],
+      /hello\.json is not an ipcns-bench result document: \/\w+: missing \(required\) \(\d+ problems\)/,
+    );
     // A version 1 document is checked against its own schema.
     const v1 = toV1(base) as { scenarios: Array<{ throughput: Record<string, unknown> }> };
     delete at(v1.scenarios, 0).throughput['windows'];
@@ -1065,7 +1136,10 @@ describe('bad input: a UsageError, exit code 2', () => {
     const elsewhere = structuredClone(base);
     elsewhere.command.suite = 'quick';
     for (const id of IDS) rename(elsewhere, id, `${id}/other`);
-    await usage([good, file('elsewhere.json', elsewhere)], /no scenario id is in both the baseline and the current run; were they run with the same suite\? .*suite test; .*suite quick, 12 scenarios/);
+    await usage(
+      [good, file('elsewhere.json', elsewhere)],
+      /no scenario id is in both the baseline and the current run; were they run with the same suite\? .*suite test; .*suite quick, 12 scenarios/,
+    );
     const empty = structuredClone(base);
     empty.scenarios = [];
     empty.comparisons = [];

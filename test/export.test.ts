@@ -20,9 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_HELP, exportCommand, parseExportFormat } from '../src/commands/export.js';
-import { UsageError } from '../src/errors.js';
-import { EXPORT_FORMATS, exportDocument, toBmf, toGabBigger, toGabSmaller, type Bmf, type GabEntry } from '../src/export.js';
-import type { ResultDocument, ScenarioResult } from '../src/result.js';
+import { UsageError } from '../src/common/errors.js';
+import { EXPORT_FORMATS, exportDocument, toBmf, toGabBigger, toGabSmaller, type Bmf, type GabEntry } from '../src/document/export.js';
+import type { ResultDocument, ScenarioResult } from '../src/document/result.js';
 import { modeGroup, runDocument, scenario } from './helpers/fixtures.js';
 import { memoryIo } from './helpers/io.js';
 
@@ -113,11 +113,7 @@ const throughputOf = (id: string): NonNullable<ScenarioResult['throughput']> => 
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ipcns-export-'));
-  doc = await runDocument([
-    ...modeGroup('msg.pingpong'),
-    ...modeGroup('sem.pingpong'),
-    scenario('shm.copy', 'host'),
-  ], {
+  doc = await runDocument([...modeGroup('msg.pingpong'), ...modeGroup('sem.pingpong'), scenario('shm.copy', 'host')], {
     seed: 7,
     mock: { failWith: { 'shm.copy': { errno: constants.errno.ENOSPC, call: 'shmget' } } },
     budget: { minRounds: 6, maxRounds: 6 },
@@ -327,24 +323,69 @@ describe('exportCommand', () => {
   it('reads a version 1 document: its mean and 95 % interval are the estimate and interval exported', async () => {
     const id = 'sysv.msg.pingpong/size=64/host/w1/any';
     const limits = {
-      nsInode: 4026531839, msgmax: 8192, msgmnb: 16384, msgmni: 32000, shmmax: Number.MAX_SAFE_INTEGER, shmall: Number.MAX_SAFE_INTEGER,
-      shmmni: 4096, semmsl: 32000, semmns: 1024000000, semopm: 500, semmni: 32000, mqMsgMax: 10, mqMsgsizeMax: 8192, mqQueuesMax: 256,
+      nsInode: 4026531839,
+      msgmax: 8192,
+      msgmnb: 16384,
+      msgmni: 32000,
+      shmmax: Number.MAX_SAFE_INTEGER,
+      shmall: Number.MAX_SAFE_INTEGER,
+      shmmni: 4096,
+      semmsl: 32000,
+      semmns: 1024000000,
+      semopm: 500,
+      semmni: 32000,
+      mqMsgMax: 10,
+      mqMsgsizeMax: 8192,
+      mqQueuesMax: 256,
     };
     const v1 = {
       schemaVersion: 1,
       tool: { name: 'ipcns-bench', version: '0.1.0' },
-      startedAt: '2025-01-01T00:00:00.000Z', finishedAt: '2025-01-01T00:01:00.000Z', complete: true,
+      startedAt: '2025-01-01T00:00:00.000Z',
+      finishedAt: '2025-01-01T00:01:00.000Z',
+      complete: true,
       command: { suite: 'default', argv: [] },
       env: {
-        kernel: '6.8.0', arch: 'x64', cpuModel: 'Test CPU', cpuCount: 2, usableCpus: [0, 1], clocksource: 'tsc', timerNs: 20, node: 'v20.19.0',
-        uid: 0, capSysAdmin: true, route: 'privileged', limits: { host: limits, fresh: limits },
+        kernel: '6.8.0',
+        arch: 'x64',
+        cpuModel: 'Test CPU',
+        cpuCount: 2,
+        usableCpus: [0, 1],
+        clocksource: 'tsc',
+        timerNs: 20,
+        node: 'v20.19.0',
+        uid: 0,
+        capSysAdmin: true,
+        route: 'privileged',
+        limits: { host: limits, fresh: limits },
       },
-      scenarios: [{
-        id, workload: 'msg.pingpong', params: { size: 64 }, mode: 'host', workers: 1, placement: 'any', sysctls: {}, state: 'completed', oversubscribed: false,
-        throughput: { unit: 'ops/s', mean: 250000, median: 249000, sd: 1500, rme: 0.8, ci95: [248000, 252000], samples: 3, windows: [249000, 250000, 251000] },
-        latency: { unit: 'ns', p50: 3900, p90: 4200, p99: 6100, p999: 12000, max: 40000, mean: 4000, count: 1250, sampleEvery: 100 },
-        cpuNsPerOp: 7800, ctxSwitchesPerOp: 2, windows: 3,
-      }],
+      scenarios: [
+        {
+          id,
+          workload: 'msg.pingpong',
+          params: { size: 64 },
+          mode: 'host',
+          workers: 1,
+          placement: 'any',
+          sysctls: {},
+          state: 'completed',
+          oversubscribed: false,
+          throughput: {
+            unit: 'ops/s',
+            mean: 250000,
+            median: 249000,
+            sd: 1500,
+            rme: 0.8,
+            ci95: [248000, 252000],
+            samples: 3,
+            windows: [249000, 250000, 251000],
+          },
+          latency: { unit: 'ns', p50: 3900, p90: 4200, p99: 6100, p999: 12000, max: 40000, mean: 4000, count: 1250, sampleEvery: 100 },
+          cpuNsPerOp: 7800,
+          ctxSwitchesPerOp: 2,
+          windows: 3,
+        },
+      ],
       comparisons: [],
     };
     const io = memoryIo();
@@ -382,7 +423,9 @@ describe('exportCommand', () => {
     await expect(exportCommand([f, '--to', 'bmf', '--output', ' '], memoryIo())).rejects.toThrow(/--output: give a file path/);
     await expect(exportCommand([join(dir, 'none.json'), '--to', 'bmf'], memoryIo())).rejects.toThrow(/none\.json: no such file/);
     await expect(exportCommand([dir, '--to', 'bmf'], memoryIo())).rejects.toThrow(/is a directory/);
-    await expect(exportCommand([f, '--to', 'bmf', '--output', join(dir, 'no', 'such', 'dir.json')], memoryIo())).rejects.toThrow(/--output .*cannot write there/);
+    await expect(exportCommand([f, '--to', 'bmf', '--output', join(dir, 'no', 'such', 'dir.json')], memoryIo())).rejects.toThrow(
+      /--output .*cannot write there/,
+    );
     const notJson = join(dir, 'bad.json');
     writeFileSync(notJson, '[');
     await expect(exportCommand([notJson, '--to', 'bmf'], memoryIo())).rejects.toThrow(UsageError);

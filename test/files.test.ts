@@ -16,16 +16,33 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, cpSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync,
-  rmSync, statSync, symlinkSync, writeFileSync, closeSync, openSync, writeSync, constants,
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  closeSync,
+  openSync,
+  writeSync,
+  constants,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../src/paths.js';
-import type { ResultDocument } from '../src/result.js';
-import { validateResultDocument } from '../src/schema.js';
+import { PACKAGE_ROOT } from '../src/common/paths.js';
+import type { ResultDocument } from '../src/document/result.js';
+import { validateResultDocument } from '../src/document/parse.js';
 import { CLI, runCli, startCli, type CliResult } from './helpers/cli.js';
 import { childPids } from './helpers/host-ipc.js';
 
@@ -40,7 +57,16 @@ afterAll(() => {
 
 /** The same run everywhere: one short group in a fresh namespace (no host objects, no journal), about a second. */
 const quick = (json: string, extra: string[] = ['--quiet']): string[] => [
-  'run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--time', '50', '--json', json, ...extra,
+  'run',
+  '--workload',
+  'msg.pingpong',
+  '--mode',
+  'isolated',
+  '--time',
+  '50',
+  '--json',
+  json,
+  ...extra,
 ];
 
 /** Waits for a condition that another process brings about, up to a deadline. */
@@ -70,7 +96,7 @@ function readDocument(path: string): ResultDocument | undefined {
   }
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The one line of a refusal, after checking that there is only one. */
 function oneLine(r: CliResult): string {
@@ -221,7 +247,7 @@ describe('a --json target that exists and is not a regular file is written in pl
     expect(readdirSync(cwd)).toEqual([]);
   });
 
-  it('a link of this user to /proc/self/fd/1 is written through, to the tool\'s stdout, and stays a link', () => {
+  it("a link of this user to /proc/self/fd/1 is written through, to the tool's stdout, and stays a link", () => {
     const link = join(dir, 'stdout-link');
     symlinkSync('/proc/self/fd/1', link);
     // Through a shell pipe: Node gives a child's stdout as a socket, which has no path to open and is refused as one.
@@ -260,7 +286,7 @@ describe('a --json target that exists and is not a regular file is written in pl
     lchownSync(link, 65534, 65534);
     const r = runCli(quick(link));
     expect(r.code).toBe(2);
-    expect(oneLine(r)).toMatch(new RegExp(`^ipcns-bench: --json ${escape(link)}: is a symbolic link of uid 65534`));
+    expect(oneLine(r)).toMatch(new RegExp(`^ipcns-bench: --json ${escapeRegExp(link)}: is a symbolic link of uid 65534`));
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe(victim);
     const st = statSync(victim);
@@ -289,7 +315,7 @@ describe('a FIFO target swapped during the run', () => {
     const r = await run.done;
     expect(readFileSync(victim, 'utf8')).toBe('secret\n');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`cannot write ${escape(fifo)}: it is a symbolic link now`));
+    expect(r.stderr).toMatch(new RegExp(`cannot write ${escapeRegExp(fifo)}: it is a symbolic link now`));
   });
 });
 
@@ -321,7 +347,9 @@ describe('a --json directory is refused before anything runs (D9)', () => {
     const xdg = join(dir, 'xdg-dir-target');
     mkdirSync(xdg, { mode: 0o700 });
     // Host mode: a run that got past the check would open its journal (in $XDG_RUNTIME_DIR or results/) before it measured.
-    const r = await runToCore(root, ['run', '--workload', 'msg.pingpong', '--mode', 'host', '--time', '50', '--json', target, '--quiet'], { XDG_RUNTIME_DIR: xdg });
+    const r = await runToCore(root, ['run', '--workload', 'msg.pingpong', '--mode', 'host', '--time', '50', '--json', target, '--quiet'], {
+      XDG_RUNTIME_DIR: xdg,
+    });
     expect(r.reachedCore).toBe(false);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -371,9 +399,14 @@ describe('side files cannot be steered by planted links (D2)', () => {
     const log = join(dir, 'trace', 'log');
     mkdirSync(dirname(log));
     // strace shows each open as the kernel got it: the flags and the mode the side file was created with. One file per thread (-ff), so lines are whole.
-    const r = spawnSync('strace', ['-ff', '-qq', '-e', 'trace=execve,openat,rename,renameat,renameat2,unlink,unlinkat', '-o', log, process.execPath, CLI, ...quick(json)], {
-      encoding: 'utf8', timeout: 120_000,
-    });
+    const r = spawnSync(
+      'strace',
+      ['-ff', '-qq', '-e', 'trace=execve,openat,rename,renameat,renameat2,unlink,unlinkat', '-o', log, process.execPath, CLI, ...quick(json)],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(r.status).toBe(0);
     const logs = readdirSync(dirname(log)).map((f) => ({ tid: Number(f.split('.').pop()), text: readFileSync(join(dirname(log), f), 'utf8') }));
     const lines = logs.flatMap((l) => l.text.split('\n'));
@@ -395,7 +428,9 @@ describe('side files cannot be steered by planted links (D2)', () => {
       expect(basename(n)).not.toContain(String(pid));
       expect(basename(n).startsWith(`${basename(json)}.`)).toBe(false);
       // Each one ends renamed onto the document or removed.
-      expect(lines.some((l) => (/^rename/.test(l) && l.includes(`"${n}"`) && l.includes(`"${json}"`)) || (/^unlink/.test(l) && l.includes(`"${n}"`)))).toBe(true);
+      expect(lines.some((l) => (/^rename/.test(l) && l.includes(`"${n}"`) && l.includes(`"${json}"`)) || (/^unlink/.test(l) && l.includes(`"${n}"`)))).toBe(
+        true,
+      );
     }
     expect(readdirSync(folder)).toEqual(['run.json']);
     expect(readDocument(json)?.complete).toBe(true);
@@ -408,12 +443,19 @@ describe('side files cannot be steered by planted links (D2)', () => {
     const victim = join(dir, 'latest-victim');
     writeFileSync(victim, 'not yours either\n');
     for (const p of nextPids(4000)) symlinkSync(victim, join(results, `latest.json.tmp-${p}`));
-    const r = spawnSync(process.execPath, [join(root, 'dist', 'src', 'cli.js'), 'run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--time', '50', '--quiet'], {
-      encoding: 'utf8', timeout: 120_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'dist', 'src', 'cli.js'), 'run', '--workload', 'msg.pingpong', '--mode', 'isolated', '--time', '50', '--quiet'],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(r.status).toBe(0);
     expect(readFileSync(victim, 'utf8')).toBe('not yours either\n');
-    const written = readdirSync(results).filter((n) => !lstatSync(join(results, n)).isSymbolicLink()).sort();
+    const written = readdirSync(results)
+      .filter((n) => !lstatSync(join(results, n)).isSymbolicLink())
+      .sort();
     expect(written).toHaveLength(2);
     expect(written).toContain('latest.json');
     for (const n of written) {
@@ -424,19 +466,31 @@ describe('side files cannot be steered by planted links (D2)', () => {
 
   describe('an unsafe default results/ folder is refused with one line, exit 2, before the core is loaded', () => {
     const cases: Array<[string, (results: string) => void, RegExp]> = [
-      ['a symbolic link to a folder', (results) => {
-        const real = `${results}-real`;
-        mkdirSync(real, { mode: 0o700 });
-        symlinkSync(real, results);
-      }, /is a symbolic link/],
-      ['a folder anyone can write (0777)', (results) => {
-        mkdirSync(results);
-        chmodSync(results, 0o777);
-      }, /can be written by others \(mode 777\)/],
-      ['a folder of another user (uid 65534)', (results) => {
-        mkdirSync(results, { mode: 0o755 });
-        chownSync(results, 65534, 65534);
-      }, /is owned by uid 65534/],
+      [
+        'a symbolic link to a folder',
+        (results) => {
+          const real = `${results}-real`;
+          mkdirSync(real, { mode: 0o700 });
+          symlinkSync(real, results);
+        },
+        /is a symbolic link/,
+      ],
+      [
+        'a folder anyone can write (0777)',
+        (results) => {
+          mkdirSync(results);
+          chmodSync(results, 0o777);
+        },
+        /can be written by others \(mode 777\)/,
+      ],
+      [
+        'a folder of another user (uid 65534)',
+        (results) => {
+          mkdirSync(results, { mode: 0o755 });
+          chownSync(results, 65534, 65534);
+        },
+        /is owned by uid 65534/,
+      ],
     ];
     for (const [name, prepare, reason] of cases) {
       it(name, async () => {
@@ -483,24 +537,31 @@ describe('a full disk (D8)', () => {
     expect(r.code).toBe(1);
     const lines = r.stderr.trimEnd().split('\n');
     // The early placeholder does not fit either: said once, and the run goes on; then the final write fails.
-    expect(lines[0]).toMatch(new RegExp(`^ipcns-bench: cannot write ${escape(json)}: ENOSPC .*the run goes on$`));
-    expect(lines.at(-1)).toMatch(new RegExp(`^ipcns-bench: cannot write ${escape(json)}: ENOSPC `));
+    expect(lines[0]).toMatch(new RegExp(`^ipcns-bench: cannot write ${escapeRegExp(json)}: ENOSPC .*the run goes on$`));
+    expect(lines.at(-1)).toMatch(new RegExp(`^ipcns-bench: cannot write ${escapeRegExp(json)}: ENOSPC `));
     expect(lines.every((l) => l.startsWith('ipcns-bench: '))).toBe(true);
     expect(readdirSync(mnt).sort()).toEqual(['filler', 'run.json']);
     expect(readFileSync(json, 'utf8')).toBe(baseText);
   });
 
   it('replaceFile throws an error naming the path and keeps the last version (unit)', async () => {
-    const { replaceFile } = await import('../src/document/files.js');
-    expect(() => replaceFile(json, 'x'.repeat(100_000))).toThrow(new RegExp(`^cannot write ${escape(json)}: ENOSPC .*the last complete version is kept$`));
+    const { replaceFile } = await import('../src/common/files.js');
+    expect(() => replaceFile(json, 'x'.repeat(100_000))).toThrow(
+      new RegExp(`^cannot write ${escapeRegExp(json)}: ENOSPC .*the last complete version is kept$`),
+    );
     expect(readdirSync(mnt).sort()).toEqual(['filler', 'run.json']);
     expect(readFileSync(json, 'utf8')).toBe(baseText);
   });
 
   it('DocumentWriter: a checkpoint that does not fit is said once and the run goes on; the final write throws (unit)', async () => {
-    const { DocumentWriter } = await import('../src/document.js');
+    const { DocumentWriter } = await import('../src/document/writer.js');
     let err = '';
-    const stderr = new Writable({ write(chunk: Buffer, _enc, cb) { err += chunk.toString(); cb(); } });
+    const stderr = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        err += chunk.toString();
+        cb();
+      },
+    });
     const writer = new DocumentWriter({ kind: 'file', path: json }, stderr, stderr);
     const doc = { ...base, scenarios: [...base.scenarios, ...base.scenarios, ...base.scenarios] };
     writer.checkpoint(doc);
@@ -514,7 +575,7 @@ describe('a full disk (D8)', () => {
 });
 
 describe('a run killed at once (D16)', () => {
-  it('has already replaced the earlier run\'s complete document with its own placeholder', async () => {
+  it("has already replaced the earlier run's complete document with its own placeholder", async () => {
     const root = packageCopy('pkg-killed', 'held');
     const json = join(dir, 'killed.json');
     writeFileSync(json, baseText);

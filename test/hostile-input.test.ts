@@ -18,13 +18,13 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journalDirs } from '../src/journal.js';
-import { PACKAGE_ROOT } from '../src/paths.js';
-import type { ResultDocument } from '../src/result.js';
-import { validateResultDocument } from '../src/schema.js';
-import type { Suite } from '../src/suite.js';
-import type { NamespaceUsage } from '../src/sysvipc.js';
-import type { NamespaceLimits } from '../src/types.js';
+import { journalDirs } from '../src/measure/journal.js';
+import { PACKAGE_ROOT } from '../src/common/paths.js';
+import type { ResultDocument } from '../src/document/result.js';
+import { validateResultDocument } from '../src/document/parse.js';
+import type { Suite } from '../src/plan/suite.js';
+import type { NamespaceUsage } from '../src/measure/sysvipc.js';
+import type { NamespaceLimits } from '../src/common/types.js';
 import { CLI } from './helpers/cli.js';
 import { scenario } from './helpers/fixtures.js';
 import { childPids } from './helpers/host-ipc.js';
@@ -218,20 +218,32 @@ const READ_GUARD = { prefix: ['prlimit', `--as=${4 * 2 ** 30}`], timeoutMs: 20_0
 describe('suites and documents are read only from regular files, and bounded (exit 2, one line)', () => {
   const oversizedSuite = join(dir, 'oversized-suite.json');
   // A valid suite, padded past 1 MiB: read whole, it would run.
-  const suite = JSON.stringify({ name: 'padded', budget: { capMs: 50 }, matrix: [{ workload: ['msg.pingpong'], mode: ['isolated'], workers: [1], placement: ['same-cpu'] }] });
+  const suite = JSON.stringify({
+    name: 'padded',
+    budget: { capMs: 50 },
+    matrix: [{ workload: ['msg.pingpong'], mode: ['isolated'], workers: [1], placement: ['same-cpu'] }],
+  });
   writeFileSync(oversizedSuite, suite + ' '.repeat((1 << 20) + 1 - suite.length));
   const oversizedDocument = join(dir, 'oversized-document.json');
   // Sparse: 64 MiB + 1 byte of size that take no space.
   writeFileSync(oversizedDocument, '');
   truncateSync(oversizedDocument, (64 << 20) + 1);
   const cases: Array<[string, () => string[], RegExp]> = [
-    ['run --suite /dev/zero', () => ['run', '--suite', '/dev/zero', '--json', join(dir, 'zero-run.json')], /--suite \/dev\/zero: is a character device, not a regular file/],
+    [
+      'run --suite /dev/zero',
+      () => ['run', '--suite', '/dev/zero', '--json', join(dir, 'zero-run.json')],
+      /--suite \/dev\/zero: is a character device, not a regular file/,
+    ],
     ['run --suite FIFO', () => ['run', '--suite', fifo, '--json', join(dir, 'fifo-run.json')], /--suite .*fifo: is a FIFO, not a regular file/],
     ['export /dev/zero', () => ['export', '/dev/zero', '--to', 'bmf'], /\/dev\/zero: is a character device, not a regular file/],
     ['export FIFO', () => ['export', fifo, '--to', 'bmf'], /fifo: is a FIFO, not a regular file/],
     ['compare /dev/zero GOOD', () => ['compare', '/dev/zero', good], /\/dev\/zero: is a character device, not a regular file/],
     ['compare GOOD FIFO', () => ['compare', good, fifo], /fifo: is a FIFO, not a regular file/],
-    ['a suite over 1 MiB', () => ['run', '--suite', oversizedSuite, '--json', join(dir, 'oversized-run.json')], /--suite .*oversized-suite\.json: is 1048577 bytes, more than the 1048576/],
+    [
+      'a suite over 1 MiB',
+      () => ['run', '--suite', oversizedSuite, '--json', join(dir, 'oversized-run.json')],
+      /--suite .*oversized-suite\.json: is 1048577 bytes, more than the 1048576/,
+    ],
     ['a document over 64 MiB', () => ['export', oversizedDocument, '--to', 'bmf'], /oversized-document\.json: is 67108865 bytes, more than the 67108864/],
   ];
   for (const [name, args, message] of cases) {
@@ -250,13 +262,15 @@ describe('a suite naming more than 10 000 scenarios', () => {
     const suite = writeJson(join(dir, 'million.json'), {
       name: 'million',
       budget: { capMs: 100 },
-      matrix: [{
-        workload: ['msg.pingpong'],
-        size: Array.from({ length: 1000 }, (_, i) => i + 1),
-        workers: Array.from({ length: 256 }, (_, i) => i + 1),
-        mode: ['host', 'shared', 'isolated'],
-        placement: ['same-cpu', 'split'],
-      }],
+      matrix: [
+        {
+          workload: ['msg.pingpong'],
+          size: Array.from({ length: 1000 }, (_, i) => i + 1),
+          workers: Array.from({ length: 256 }, (_, i) => i + 1),
+          mode: ['host', 'shared', 'isolated'],
+          placement: ['same-cpu', 'split'],
+        },
+      ],
     });
     const r = await cli(['run', '--suite', suite, '--json', join(dir, 'million-run.json')], { ...READ_GUARD, timeoutMs: 30_000 });
     expectRefusal(r, /--suite .*million\.json: its matrix names 1536000 scenarios, more than the 10000 a run takes/);
@@ -320,7 +334,7 @@ describe('control characters read from a document or a suite are shown escaped, 
     expect(names).toContain(`${plainIds[0]}${SHOWN}`);
   });
 
-  it('a suite whose name carries escapes: the run\'s table and markdown', async () => {
+  it("a suite whose name carries escapes: the run's table and markdown", async () => {
     const suite = writeJson(join(dir, 'hostile-suite.json'), {
       name: `evil${HOSTILE}`,
       description: `planted${HOSTILE}`,
@@ -385,13 +399,19 @@ describe('process limits too low for a run: one line naming the limit and the fi
   });
 
   it('an open-file limit of 48 with --workers 4: how many the workers need', async () => {
-    await refused([...RUN, '--workers', '4', '--json', join(dir, 'nofile48.json')], ['prlimit', '--nofile=48:48'],
-      /open-file limit \(ulimit -n\) is 48; 4 workers need about \d+: raise it \(ulimit -n \d+.*or run fewer --workers/);
+    await refused(
+      [...RUN, '--workers', '4', '--json', join(dir, 'nofile48.json')],
+      ['prlimit', '--nofile=48:48'],
+      /open-file limit \(ulimit -n\) is 48; 4 workers need about \d+: raise it \(ulimit -n \d+.*or run fewer --workers/,
+    );
   });
 
   it('an address-space limit of 1.5 GB: the limit, what a worker needs, no V8 fatal error', async () => {
-    await refused([...RUN, '--workers', '1', '--json', join(dir, 'as.json')], ['prlimit', '--as=1500000000'],
-      /address-space limit \(ulimit -v\) is 1\.4 GiB; 1 worker .*needs about [\d.]+ GiB: raise it \(ulimit -v unlimited\)/);
+    await refused(
+      [...RUN, '--workers', '1', '--json', join(dir, 'as.json')],
+      ['prlimit', '--as=1500000000'],
+      /address-space limit \(ulimit -v\) is 1\.4 GiB; 1 worker .*needs about [\d.]+ GiB: raise it \(ulimit -v unlimited\)/,
+    );
   });
 
   it('RLIMIT_NPROC of 16 free tasks, as uid 65534', async () => {
@@ -402,16 +422,34 @@ describe('process limits too low for a run: one line naming the limit and the fi
     chmodSync(dir, 0o755);
     // The limit counts the user's tasks machine-wide: 16 more than it runs now. (With fewer than about 11 free, Node aborts before any JavaScript runs.)
     const nproc = 16 + tasksOfUid(65534);
-    await refused([...RUN, '--workers', '2', '--json', join(out, 'nproc.json')], [...NOBODY, 'prlimit', `--nproc=${nproc}`],
-      /process limit \(ulimit -u, RLIMIT_NPROC[^)]*\) is \d+.*raise it \(ulimit -u \d+\)/, { cli: path, uid: 65534 });
+    await refused(
+      [...RUN, '--workers', '2', '--json', join(out, 'nproc.json')],
+      [...NOBODY, 'prlimit', `--nproc=${nproc}`],
+      /process limit \(ulimit -u, RLIMIT_NPROC[^)]*\) is \d+.*raise it \(ulimit -u \d+\)/,
+      { cli: path, uid: 65534 },
+    );
   });
 });
 
-describe('advice in host mode names the host\'s sysctl, not --sysctl', () => {
-  it('a --size over the host\'s kernel.msgmax', async () => {
+describe("advice in host mode names the host's sysctl, not --sysctl", () => {
+  it("a --size over the host's kernel.msgmax", async () => {
     const msgmax = Number(readFileSync('/proc/sys/kernel/msgmax', 'utf8'));
     const size = msgmax + 1;
-    const run = start(['run', '--workload', 'msg.pingpong', '--mode', 'host', '--workers', '1', '--placement', 'same-cpu', '--size', String(size), '--json', join(dir, 'msgmax.json')]);
+    const run = start([
+      'run',
+      '--workload',
+      'msg.pingpong',
+      '--mode',
+      'host',
+      '--workers',
+      '1',
+      '--placement',
+      'same-cpu',
+      '--size',
+      String(size),
+      '--json',
+      join(dir, 'msgmax.json'),
+    ]);
     const r = await run.done;
     expectRefusal(r, new RegExp(`--size ${size} exceeds kernel\\.msgmax = ${msgmax} of the host IPC namespace`));
     expect(r.stderr).toContain(`sysctl -w kernel.msgmax=${size}`);
@@ -438,8 +476,25 @@ describe('namespace limits that the scenarios cannot fit', () => {
 
   it('workers that together overfill a shared fresh namespace are skipped with the fix; isolated runs', async () => {
     const json = join(dir, 'overfill.json');
-    const r = await cli(['run', '--workload', 'ipc.lookup', '--objects', '32', '--workers', '2', '--mode', 'shared,isolated', '--placement', 'same-cpu',
-      '--sysctl', 'kernel.msgmni=48', '--time', '200', '--json', json]);
+    const r = await cli([
+      'run',
+      '--workload',
+      'ipc.lookup',
+      '--objects',
+      '32',
+      '--workers',
+      '2',
+      '--mode',
+      'shared,isolated',
+      '--placement',
+      'same-cpu',
+      '--sysctl',
+      'kernel.msgmni=48',
+      '--time',
+      '200',
+      '--json',
+      json,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(readFileSync(json, 'utf8')) as ResultDocument;
     expect(validateResultDocument(doc)).toEqual([]);
@@ -524,38 +579,57 @@ describe('signals that stop a run', () => {
 
 const LIMITS_OF = (over: Partial<NamespaceLimits> = {}): NamespaceLimits => ({
   // A fresh namespace's compile-time defaults (src/mock-core.ts FRESH_DEFAULTS), then the crafted values.
-  nsInode: 0, msgmax: 8192, msgmnb: 16384, msgmni: 32000, shmmax: Infinity, shmall: Infinity, shmmni: 4096,
-  semmsl: 32000, semmns: 1024000000, semopm: 500, semmni: 32000, mqMsgMax: 10, mqMsgsizeMax: 8192, mqQueuesMax: 256, ...over,
+  nsInode: 0,
+  msgmax: 8192,
+  msgmnb: 16384,
+  msgmni: 32000,
+  shmmax: Infinity,
+  shmall: Infinity,
+  shmmni: 4096,
+  semmsl: 32000,
+  semmns: 1024000000,
+  semopm: 500,
+  semmni: 32000,
+  mqMsgMax: 10,
+  mqMsgsizeMax: 8192,
+  mqQueuesMax: 256,
+  ...over,
 });
 const NO_USAGE: NamespaceUsage = { queues: 0, semSets: 0, sems: 0, segments: 0, shmPages: 0 };
 
 describe('countScenarios and expand at LIMITS.maxScenarios', () => {
   const sized = (n: number, workloads = ['msg.pingpong']): Suite => ({
-    name: 'edge', description: '',
+    name: 'edge',
+    description: '',
     budget: { capMs: 100, margin: 0.05, windowMs: 0, warmupRounds: 1, minRounds: 10, maxRounds: 1000, sampleEvery: -1, precision: 0 },
-    matrix: [{ workload: workloads, size: Array.from({ length: n }, (_, i) => i + 1), mode: ['host'], workers: [1], placement: ['same-cpu'] }],
+    matrix: [{ workload: workloads, params: { size: Array.from({ length: n }, (_, i) => i + 1) }, mode: ['host'], workers: [1], placement: ['same-cpu'] }],
   });
 
   it('just at the limit: counted and expanded', async () => {
-    const { countScenarios, expand, LIMITS } = await import('../src/suite.js');
+    const { countScenarios, expand, LIMITS } = await import('../src/plan/suite.js');
     expect(countScenarios(sized(LIMITS.maxScenarios))).toBe(LIMITS.maxScenarios);
     expect(expand(sized(LIMITS.maxScenarios))).toHaveLength(LIMITS.maxScenarios);
   });
 
   it('one over: refused with the count and the limit', async () => {
-    const { countScenarios, expand, LIMITS } = await import('../src/suite.js');
-    const { UsageError } = await import('../src/errors.js');
+    const { countScenarios, expand, LIMITS } = await import('../src/plan/suite.js');
+    const { UsageError } = await import('../src/common/errors.js');
     expect(countScenarios(sized(LIMITS.maxScenarios + 1))).toBe(LIMITS.maxScenarios + 1);
     expect(() => expand(sized(LIMITS.maxScenarios + 1), '--suite edge')).toThrow(UsageError);
-    expect(() => expand(sized(LIMITS.maxScenarios + 1), '--suite edge')).toThrow(`--suite edge: its matrix names ${LIMITS.maxScenarios + 1} scenarios, more than the ${LIMITS.maxScenarios}`);
+    expect(() => expand(sized(LIMITS.maxScenarios + 1), '--suite edge')).toThrow(
+      `--suite edge: its matrix names ${LIMITS.maxScenarios + 1} scenarios, more than the ${LIMITS.maxScenarios}`,
+    );
   });
 
   it('millions: counted without expanding (duplicates count), refused', async () => {
-    const { countScenarios, expand } = await import('../src/suite.js');
+    const { countScenarios, expand } = await import('../src/plan/suite.js');
     const suite = sized(1000, ['msg.pingpong', 'msg.stream', 'mq.pingpong', 'mq.stream', 'shm.copy']);
     const entry = suite.matrix[0];
     if (!entry) throw new Error('no entry');
-    const huge: Suite = { ...suite, matrix: [{ ...entry, workers: Array.from({ length: 256 }, (_, i) => i + 1), mode: ['host', 'shared', 'isolated'], placement: ['same-cpu', 'split'] }] };
+    const huge: Suite = {
+      ...suite,
+      matrix: [{ ...entry, workers: Array.from({ length: 256 }, (_, i) => i + 1), mode: ['host', 'shared', 'isolated'], placement: ['same-cpu', 'split'] }],
+    };
     const count = 5 * 1000 * 256 * 3 * 2;
     expect(countScenarios(huge)).toBe(count);
     // The same entry twice names each scenario twice: counted so, expanded once.
@@ -568,15 +642,15 @@ describe('countScenarios and expand at LIMITS.maxScenarios', () => {
 
 describe('preflightProblem and capacityProblem with crafted limits', () => {
   it('semmsl below a set of two, in a fresh namespace: --sysctl with every kernel.sem field', async () => {
-    const { preflightProblem } = await import('../src/preflight.js');
+    const { preflightProblem } = await import('../src/measure/preflight.js');
     const s = scenario('sem.pingpong', 'isolated', { params: {}, sysctls: { 'kernel.sem': '1 32000 500 32000' } });
     const problem = preflightProblem(s, { host: LIMITS_OF(), fresh: LIMITS_OF({ semmsl: 1 }) }, [0, 1]);
     expect(problem).toContain('needs 2 semaphores in a set, and kernel.sem semmsl is 1 in a fresh IPC namespace');
     expect(problem).toContain('raise it with --sysctl kernel.sem="2 1024000000 500 32000"');
   });
 
-  it('the same in host mode: the host\'s sysctl -w, or another mode', async () => {
-    const { preflightProblem } = await import('../src/preflight.js');
+  it("the same in host mode: the host's sysctl -w, or another mode", async () => {
+    const { preflightProblem } = await import('../src/measure/preflight.js');
     const problem = preflightProblem(scenario('sem.pingpong', 'host', { params: {} }), { host: LIMITS_OF({ semmsl: 1 }), fresh: LIMITS_OF() }, [0, 1]);
     expect(problem).toContain('kernel.sem semmsl is 1 in the host IPC namespace');
     expect(problem).toContain('sysctl -w kernel.sem="2 1024000000 500 32000"');
@@ -585,13 +659,13 @@ describe('preflightProblem and capacityProblem with crafted limits', () => {
   });
 
   it('a limit only the workers together exceed is not bad input', async () => {
-    const { preflightProblem } = await import('../src/preflight.js');
+    const { preflightProblem } = await import('../src/measure/preflight.js');
     const s = scenario('ipc.lookup', 'shared', { params: { objects: 32 }, workers: 2 });
     expect(preflightProblem(s, { host: LIMITS_OF(), fresh: LIMITS_OF({ msgmni: 48 }) }, [0, 1])).toBeNull();
   });
 
   it('shared: workers x objects over msgmni is a skip with the fix; at the limit, and isolated, they fit', async () => {
-    const { capacityProblem } = await import('../src/preflight.js');
+    const { capacityProblem } = await import('../src/measure/preflight.js');
     const shared = scenario('ipc.lookup', 'shared', { params: { objects: 32 }, workers: 2 });
     const f = capacityProblem(shared, { host: LIMITS_OF(), fresh: LIMITS_OF({ msgmni: 48 }) }, NO_USAGE);
     expect(f?.errno).toBe(constants.errno.ENOSPC);
@@ -604,7 +678,7 @@ describe('preflightProblem and capacityProblem with crafted limits', () => {
   });
 
   it('host: the objects the host namespace already holds count; a fresh namespace holds none', async () => {
-    const { capacityProblem } = await import('../src/preflight.js');
+    const { capacityProblem } = await import('../src/measure/preflight.js');
     const limits = { host: LIMITS_OF({ msgmni: 64 }), fresh: LIMITS_OF({ msgmni: 64 }) };
     const host = scenario('ipc.lookup', 'host', { params: { objects: 32 } });
     const f = capacityProblem(host, limits, { ...NO_USAGE, queues: 40 });
@@ -616,7 +690,7 @@ describe('preflightProblem and capacityProblem with crafted limits', () => {
   });
 
   it('kernel.sem semmni shared by four workers: the whole kernel.sem value that fits them', async () => {
-    const { capacityProblem } = await import('../src/preflight.js');
+    const { capacityProblem } = await import('../src/measure/preflight.js');
     const s = scenario('sem.pingpong', 'shared', { params: {}, workers: 4 });
     const f = capacityProblem(s, { host: LIMITS_OF(), fresh: LIMITS_OF({ semmni: 3 }) }, NO_USAGE);
     expect(f?.call).toBe('kernel.sem semmni');
@@ -626,8 +700,8 @@ describe('preflightProblem and capacityProblem with crafted limits', () => {
 });
 
 describe('failure advice in the host namespace', () => {
-  it('msgget ENOSPC names the host\'s kernel.msgmni, or another mode; elsewhere --sysctl', async () => {
-    const { failure } = await import('../src/errors.js');
+  it("msgget ENOSPC names the host's kernel.msgmni, or another mode; elsewhere --sysctl", async () => {
+    const { failure } = await import('../src/common/errors.js');
     const host = failure(constants.errno.ENOSPC, 'msgget', undefined, true).message;
     expect(host).toContain('kernel.msgmni (queues per namespace) is exhausted');
     expect(host).toContain('sysctl -w kernel.msgmni=');
@@ -639,7 +713,7 @@ describe('failure advice in the host namespace', () => {
 
 describe('what is read and printed', () => {
   it('printable shows every control character as an escape, and leaves the rest', async () => {
-    const { printable, printableStrings } = await import('../src/report/format.js');
+    const { printable, printableStrings } = await import('../src/common/text.js');
     expect(printable(`id${HOSTILE}`)).toBe(`id${SHOWN}`);
     expect(printable('tab\tand\nnewline')).toBe('tab\\x09and\\x0anewline');
     expect(printable('µs ⚪ ±5 %')).toBe('µs ⚪ ±5 %');
@@ -647,7 +721,7 @@ describe('what is read and printed', () => {
   });
 
   it('readBounded takes a regular file of exactly the bound, and refuses one byte more', async () => {
-    const { readBounded } = await import('../src/document/files.js');
+    const { readBounded } = await import('../src/common/files.js');
     const at = join(dir, 'at-bound.txt');
     writeFileSync(at, 'x'.repeat(4096));
     expect(readBounded(at, 4096, '--suite ')).toHaveLength(4096);

@@ -13,14 +13,31 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, closeSync, constants, cpSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
-  readlinkSync, readSync, rmSync, symlinkSync, utimesSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants,
+  cpSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../src/paths.js';
-import { allObjects } from '../src/sysvipc.js';
+import { PACKAGE_ROOT } from '../src/common/paths.js';
+import { allObjects } from '../src/measure/sysvipc.js';
 import { childPids } from './helpers/host-ipc.js';
 
 const UID = process.getuid?.() ?? -1;
@@ -38,12 +55,18 @@ const base = mkdtempSync(join(tmpdir(), 'journal-test-'));
 const longWindow = join(base, 'long-window.json');
 /** The same with 2 s windows, for runs that end by themselves soon. */
 const shortWindow = join(base, 'short-window.json');
-for (const [path, windowMs] of [[longWindow, 25_000], [shortWindow, 2_000]] as const) {
-  writeFileSync(path, JSON.stringify({
-    name: basename(path, '.json'),
-    budget: { capMs: 60_000, windowMs, warmupRounds: 0, minRounds: 2, maxRounds: 2 },
-    matrix: [{ workload: ['ipc.lookup'], objects: [32], mode: ['host'], workers: [1], placement: ['same-cpu'] }],
-  }));
+for (const [path, windowMs] of [
+  [longWindow, 25_000],
+  [shortWindow, 2_000],
+] as const) {
+  writeFileSync(
+    path,
+    JSON.stringify({
+      name: basename(path, '.json'),
+      budget: { capMs: 60_000, windowMs, warmupRounds: 0, minRounds: 2, maxRounds: 2 },
+      matrix: [{ workload: ['ipc.lookup'], objects: [32], mode: ['host'], workers: [1], placement: ['same-cpu'] }],
+    }),
+  );
 }
 
 /** Waits for a condition that another process brings about, up to a deadline. */
@@ -110,7 +133,7 @@ interface JournalText {
   live: Entry[];
 }
 
-/** Parses a journal: "# ipcns-bench journal pid=P uid=U started=S", then "msg ID KEY +|-" lines (native/src/core.c). */
+/** Parses a journal: "# ipcns-bench journal pid=P uid=U started=S", then "msg ID KEY +|-" lines (native/src/track.c). */
 function parseJournal(text: string): JournalText | undefined {
   const [first, ...lines] = text.split('\n');
   const m = /^# ipcns-bench journal pid=(\d+) /.exec(first ?? '');
@@ -163,7 +186,7 @@ function heldJournal(path: string): JournalText {
   const fd = held.get(path);
   if (fd === undefined) throw new Error(`${path} is not held`);
   const chunks: Buffer[] = [];
-  for (let pos = 0; ;) {
+  for (let pos = 0; ; ) {
     const buf = Buffer.alloc(65536);
     const n = readSync(fd, buf, 0, buf.length, pos);
     if (n === 0) break;
@@ -304,7 +327,9 @@ describe('a live run that clean used to take for dead', () => {
       const renamed = journalsOf(linkPlace).filter((j) => j.pid === linkPid);
       return (ns.reduce((a, j) => a + j.live.length, 0) >= 64 && renamed.some((j) => j.live.length >= 32)) || runs.some((r) => r.exited());
     }, 90_000);
-    nsJournals = journalsOf(nsPlace).filter((j) => j.pid === 1).map((j) => j.path);
+    nsJournals = journalsOf(nsPlace)
+      .filter((j) => j.pid === 1)
+      .map((j) => j.path);
     linkJournal = journalsOf(linkPlace).find((j) => j.pid === linkPid)?.path ?? '';
     for (const path of [...nsJournals, linkJournal]) if (path !== '') hold(path);
   }, 120_000);
@@ -314,7 +339,10 @@ describe('a live run that clean used to take for dead', () => {
 
   it('gives two runs in two pid namespaces two journals (both are pid 1 there)', () => {
     expect(nsJournals, printed()).toHaveLength(2);
-    expect(inNamespaces.filter((r) => r.exited()), printed()).toEqual([]);
+    expect(
+      inNamespaces.filter((r) => r.exited()),
+      printed(),
+    ).toEqual([]);
     const [a, b] = nsJournals.map(heldJournal);
     expect(a?.live).toHaveLength(32);
     expect(b?.live).toHaveLength(32);
@@ -461,10 +489,33 @@ describe('the journal folder', () => {
       'umount "$mq"',
       'exit $code',
     ].join('\n');
-    const r = spawnSync('unshare', [
-      '--ipc', '--pid', '--fork', '--mount', '--propagation', 'private', '--mount-proc', '--', 'sh', '-c', script, 'sh', mq,
-      process.execPath, p.cli, 'run', '--suite', shortWindow, '--json', join(p.root, 'run.json'), '--quiet',
-    ], { encoding: 'utf8', env: p.env, timeout: 120_000 });
+    const r = spawnSync(
+      'unshare',
+      [
+        '--ipc',
+        '--pid',
+        '--fork',
+        '--mount',
+        '--propagation',
+        'private',
+        '--mount-proc',
+        '--',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        mq,
+        process.execPath,
+        p.cli,
+        'run',
+        '--suite',
+        shortWindow,
+        '--json',
+        join(p.root, 'run.json'),
+        '--quiet',
+      ],
+      { encoding: 'utf8', env: p.env, timeout: 120_000 },
+    );
     const [stderr = '', tail = ''] = r.stderr.split('@@left\n');
     const left = tail.split('\n').filter((l) => l.trim() !== '');
 
@@ -490,48 +541,58 @@ describe('the journal folder', () => {
     ['tmp', { xdg: 'world-writable', results: 'of another user', tmp: 'safe' }],
   ];
 
-  it.each(layouts)('with only the %s folder safe, the run journals there, in a file of its own, gone after a normal end', async (safe, layout) => {
-    const p = place(`only-${safe}`);
-    const target = victim(p);
-    for (const k of ['xdg', 'results', 'tmp'] as const) prepare(p.dirs[k], layout[k], target);
-    const dir = p.dirs[safe];
-    const planted = contents(dir);
-    const unsafe = (['xdg', 'results', 'tmp'] as const).filter((k) => k !== safe).map((k) => p.dirs[k]);
-    const unsafeBefore = unsafe.map(contents);
-    // Pid 1 in its namespace: the old name of its journal, 1.journal, is known in advance (and a link waits there).
-    const run = startInPidNamespace(p, ['run', '--suite', shortWindow, '--json', join(p.root, 'run.json'), '--quiet']);
-    let journal = '';
-    expect(await until(() => {
-      journal = contents(dir).map((n) => join(dir, n)).find((f) => {
-        const st = lstatSync(f, { throwIfNoEntry: false });
-        return f.endsWith('.journal') && st?.isFile() === true && (parseJournal(readFileSync(f, 'utf8'))?.live.length ?? 0) >= 32;
-      }) ?? '';
-      return journal !== '' || run.exited();
-    }, 90_000), run.output()).toBe(true);
-    expect(journal, `no journal in ${dir}: ${contents(dir).join(' ')}\n${run.output()}`).not.toBe('');
-    hold(journal);
+  it.each(layouts)(
+    'with only the %s folder safe, the run journals there, in a file of its own, gone after a normal end',
+    async (safe, layout) => {
+      const p = place(`only-${safe}`);
+      const target = victim(p);
+      for (const k of ['xdg', 'results', 'tmp'] as const) prepare(p.dirs[k], layout[k], target);
+      const dir = p.dirs[safe];
+      const planted = contents(dir);
+      const unsafe = (['xdg', 'results', 'tmp'] as const).filter((k) => k !== safe).map((k) => p.dirs[k]);
+      const unsafeBefore = unsafe.map(contents);
+      // Pid 1 in its namespace: the old name of its journal, 1.journal, is known in advance (and a link waits there).
+      const run = startInPidNamespace(p, ['run', '--suite', shortWindow, '--json', join(p.root, 'run.json'), '--quiet']);
+      let journal = '';
+      expect(
+        await until(() => {
+          journal =
+            contents(dir)
+              .map((n) => join(dir, n))
+              .find((f) => {
+                const st = lstatSync(f, { throwIfNoEntry: false });
+                return f.endsWith('.journal') && st?.isFile() === true && (parseJournal(readFileSync(f, 'utf8'))?.live.length ?? 0) >= 32;
+              }) ?? '';
+          return journal !== '' || run.exited();
+        }, 90_000),
+        run.output(),
+      ).toBe(true);
+      expect(journal, `no journal in ${dir}: ${contents(dir).join(' ')}\n${run.output()}`).not.toBe('');
+      hold(journal);
 
-    // A regular file of root's, 0600, with a name nobody could have guessed, in a 0700 folder of root's.
-    const st = lstatSync(journal);
-    expect(st.isFile()).toBe(true);
-    expect(st.mode & 0o7777).toBe(0o600);
-    expect(st.uid).toBe(UID);
-    expect(basename(journal)).toMatch(/^[A-Za-z0-9_-]{16}\.journal$/);
-    const folder = lstatSync(dir);
-    expect(folder.isDirectory()).toBe(true);
-    expect(folder.mode & 0o7777).toBe(0o700);
-    expect(folder.uid).toBe(UID);
+      // A regular file of root's, 0600, with a name nobody could have guessed, in a 0700 folder of root's.
+      const st = lstatSync(journal);
+      expect(st.isFile()).toBe(true);
+      expect(st.mode & 0o7777).toBe(0o600);
+      expect(st.uid).toBe(UID);
+      expect(basename(journal)).toMatch(/^[A-Za-z0-9_-]{16}\.journal$/);
+      const folder = lstatSync(dir);
+      expect(folder.isDirectory()).toBe(true);
+      expect(folder.mode & 0o7777).toBe(0o700);
+      expect(folder.uid).toBe(UID);
 
-    const r = await run.done;
-    expect(r.code, r.output).toBe(0);
-    expect(existsSync(journal)).toBe(false);
-    expect(contents(dir)).toEqual(planted);
-    expect(existing(heldJournal(journal).made)).toEqual([]);
-    // Nothing went through the links, and nothing into the unsafe folders.
-    expect(readFileSync(target, 'utf8')).toBe('not a journal\n');
-    if (planted.includes('1.journal')) expect(readlinkSync(join(dir, '1.journal'))).toBe(target);
-    expect(unsafe.map(contents)).toEqual(unsafeBefore);
-  }, 120_000);
+      const r = await run.done;
+      expect(r.code, r.output).toBe(0);
+      expect(existsSync(journal)).toBe(false);
+      expect(contents(dir)).toEqual(planted);
+      expect(existing(heldJournal(journal).made)).toEqual([]);
+      // Nothing went through the links, and nothing into the unsafe folders.
+      expect(readFileSync(target, 'utf8')).toBe('not a journal\n');
+      if (planted.includes('1.journal')) expect(readlinkSync(join(dir, '1.journal'))).toBe(target);
+      expect(unsafe.map(contents)).toEqual(unsafeBefore);
+    },
+    120_000,
+  );
 });
 
 // ---------- D15: POSIX queues go by journal only ----------
@@ -549,7 +610,10 @@ interface QueueSpec {
  * --json` and `clean --json` there, and lists the queues left. The queues die
  * with the namespace.
  */
-function cleanAmongQueues(p: Place, queues: QueueSpec[]): { dry: Record<string, unknown>; clean: Record<string, unknown>; codes: number[]; left: string[]; output: string } {
+function cleanAmongQueues(
+  p: Place,
+  queues: QueueSpec[],
+): { dry: Record<string, unknown>; clean: Record<string, unknown>; codes: number[]; left: string[]; output: string } {
   const out = join(p.root, 'out');
   mkdirSync(out);
   for (const d of ['dev-upper', 'dev-work']) mkdirSync(join(p.root, d));
@@ -568,7 +632,9 @@ function cleanAmongQueues(p: Place, queues: QueueSpec[]): { dry: Record<string, 
     'ls /dev/mqueue > "$root/out/left"',
   ].join('\n');
   const r = spawnSync('unshare', ['--ipc', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', p.root, p.cli], {
-    encoding: 'utf8', env: { ...p.env, NODE: process.execPath }, timeout: 60_000,
+    encoding: 'utf8',
+    env: { ...p.env, NODE: process.execPath },
+    timeout: 60_000,
   });
   const read = (f: string): string => (existsSync(join(out, f)) ? readFileSync(join(out, f), 'utf8') : '');
   const json = (f: string): Record<string, unknown> => {
@@ -579,14 +645,22 @@ function cleanAmongQueues(p: Place, queues: QueueSpec[]): { dry: Record<string, 
     }
   };
   return {
-    dry: json('dry.json'), clean: json('clean.json'), codes: read('codes').trim().split('\n').map(Number),
-    left: read('left').split('\n').filter((l) => l !== ''), output: `${r.status ?? r.signal}: ${r.stderr}`,
+    dry: json('dry.json'),
+    clean: json('clean.json'),
+    codes: read('codes').trim().split('\n').map(Number),
+    left: read('left')
+      .split('\n')
+      .filter((l) => l !== ''),
+    output: `${r.status ?? r.signal}: ${r.stderr}`,
   };
 }
 
 /** Queue names (without the slash) that a clean report lists in `field`. */
 const queueNames = (json: Record<string, unknown>, field: string): string[] =>
-  ((json[field] ?? []) as Array<{ kind: string; name?: string }>).filter((l) => l.kind === 'mq').map((l) => (l.name ?? '').replace(/^\//, '')).sort();
+  ((json[field] ?? []) as Array<{ kind: string; name?: string }>)
+    .filter((l) => l.kind === 'mq')
+    .map((l) => (l.name ?? '').replace(/^\//, ''))
+    .sort();
 
 /** A dead run's journal, written by hand in the format a run writes: `lines` after the header; times in seconds. */
 function writeJournal(dir: string, pid: number, started: number, lastWrite: number, lines: string[]): string {
@@ -598,7 +672,7 @@ function writeJournal(dir: string, pid: number, started: number, lastWrite: numb
 }
 
 describe('clean and POSIX queues', () => {
-  it('leaves queues alone that only carry the tool\'s name pattern, whoever made them', () => {
+  it("leaves queues alone that only carry the tool's name pattern, whoever made them", () => {
     const p = place('queues-by-name');
     const queues: QueueSpec[] = [
       // Root's own, 0600, named for a pid no process has: the old clean took it for a killed run's.
@@ -616,14 +690,15 @@ describe('clean and POSIX queues', () => {
     expect(r.left).toEqual(expect.arrayContaining(queues.map((q) => q.name)));
   });
 
-  it('removes exactly the queues a dead run\'s journal lists and that are still the run\'s', () => {
+  it("removes exactly the queues a dead run's journal lists and that are still the run's", () => {
     const p = place('queues-by-journal');
     const now = Math.floor(Date.now() / 1000);
     const [d, e, f] = [NO_PID, NO_PID + 1, NO_PID + 2];
     // A run that started a minute ago and whose last write is still to come (the queues are made after this is written).
     const j1 = writeJournal(p.dirs.xdg, d, now - 60, now + 3600, [
       `mq /ipcnsb-${d}-1 +`, // there, root's, 0600: the run's
-      `mq /ipcnsb-${d}-2 +`, `mq /ipcnsb-${d}-2 -`, // unlinked by the run: whatever has the name now is not its
+      `mq /ipcnsb-${d}-2 +`,
+      `mq /ipcnsb-${d}-2 -`, // unlinked by the run: whatever has the name now is not its
       `mq /ipcnsb-${d}-3 +`, // gone already
       `mq /ipcnsb-${d}-4 +`, // now another user's
       `mq /ipcnsb-${d}-5 +`, // not 0600: not made by the run
@@ -655,7 +730,7 @@ describe('clean and POSIX queues', () => {
 // ---------- SysV identity: an id a dead journal lists may be someone else's object now ----------
 
 describe('clean and SysV objects a dead journal lists', () => {
-  it('removes only those that are still the run\'s: same key, mode 0600, its uid as creator, made while it ran', () => {
+  it("removes only those that are still the run's: same key, mode 0600, its uid as creator, made while it ran", () => {
     const p = place('sysv-identity');
     const made: Array<{ kind: Entry['kind']; id: number }> = [];
     const flag = { msg: '-Q', sem: '-S', shm: '-M' } as const;
@@ -678,7 +753,13 @@ describe('clean and SysV objects a dead journal lists', () => {
       const removedByRun = mk('msg', '0600');
       const tooOld = mk('sem', '0600');
       const tooNew = mk('shm', '0600');
-      const absentId = Math.max(0, ...allObjects().filter((o) => o.kind === 'msg').map((o) => o.id)) + 1;
+      const absentId =
+        Math.max(
+          0,
+          ...allObjects()
+            .filter((o) => o.kind === 'msg')
+            .map((o) => o.id),
+        ) + 1;
       const now = Math.floor(Date.now() / 1000);
       const [d, e, f] = [NO_PID, NO_PID + 1, NO_PID + 2];
       // In the copy's results/.journal: a folder of this test only, and where the old and the new clean both look.
@@ -687,7 +768,8 @@ describe('clean and SysV objects a dead journal lists', () => {
         line({ ...otherKey, key: (otherKey.key + 1) >>> 0 }), // the id is another object now: its key differs
         line(notPrivate),
         line(othersUser),
-        line(removedByRun), line(removedByRun, '-'),
+        line(removedByRun),
+        line(removedByRun, '-'),
         `msg ${absentId} 1 +`,
       ]);
       const j2 = writeJournal(p.dirs.results, e, now + 3600, now + 3600, [line(tooOld)]); // made before the run started

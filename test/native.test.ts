@@ -9,16 +9,16 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } fro
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monotonicNs } from '../src/clock.js';
-import { PoolExecutor } from '../src/executor.js';
-import { quantile } from '../src/histogram.js';
-import { createMockCore } from '../src/mock-core.js';
-import { cpusFor, usableCpus } from '../src/placement.js';
-import { preflightProblem } from '../src/preflight.js';
-import { keyBase } from '../src/scheduler.js';
-import type { HeldNamespace, Mode, Scenario, WindowResult, WindowSpec } from '../src/types.js';
-import { WORKLOADS } from '../src/workloads.js';
-import { PACKAGE_ROOT } from '../src/paths.js';
+import { monotonicNs } from '../src/common/clock.js';
+import { PoolExecutor } from '../src/measure/executor.js';
+import { quantile } from '../src/measure/histogram.js';
+import { createMockCore } from '../src/measure/mock-core.js';
+import { cpusFor, usableCpus } from '../src/plan/placement.js';
+import { preflightProblem } from '../src/measure/preflight.js';
+import { keyBase } from '../src/measure/window-runner.js';
+import type { HeldNamespace, Mode, Scenario, WindowResult, WindowSpec } from '../src/common/types.js';
+import { WORKLOADS } from '../src/plan/workloads.js';
+import { PACKAGE_ROOT } from '../src/common/paths.js';
 import { childPids, newToolObjects, pidExists, sysvObjects, toolQueues } from './helpers/host-ipc.js';
 
 const { ENOENT, EINVAL, EEXIST, ETIMEDOUT, ECHILD, EINTR, EWOULDBLOCK } = constants.errno;
@@ -174,7 +174,9 @@ describe('isolation', () => {
   it('two shared groups using the same key collide, as they should', async () => {
     const key = keyFor(3);
     await withSharedNs(async (ns) => {
-      const rs = await window([0, 1].map((i) => spec({ workload: 'msg.stream', mode: 'shared', nsFd: ns.ipcFd, keyBase: key, ...cpusFor('same-cpu', i, CPUS) }, i)));
+      const rs = await window(
+        [0, 1].map((i) => spec({ workload: 'msg.stream', mode: 'shared', nsFd: ns.ipcFd, keyBase: key, ...cpusFor('same-cpu', i, CPUS) }, i)),
+      );
       const failures = rs.filter((r) => !r.ok).map((r) => [r.failure?.errno, r.failure?.call]);
       expect(failures).toEqual([[EEXIST, 'msgget']]);
     });
@@ -250,7 +252,12 @@ describe('the mock core', () => {
   /** The shape of a value: keys and types, recursively (arrays by their first element). */
   function shape(v: unknown): unknown {
     if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort().map(([k, x]) => [k, shape(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.entries(v)
+          .sort()
+          .map(([k, x]) => [k, shape(x)]),
+      );
     return typeof v;
   }
 
@@ -293,11 +300,12 @@ async function holdKeys(keys: number[], asNobody = false): Promise<{ ids: number
   });
   return {
     ids,
-    release: () => new Promise<void>((resolve) => {
-      child.removeAllListeners('exit');
-      child.on('exit', () => resolve());
-      child.stdin.end();
-    }),
+    release: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners('exit');
+        child.on('exit', () => resolve());
+        child.stdin.end();
+      }),
   };
 }
 
@@ -325,7 +333,9 @@ describe('keys another object holds', () => {
       expect(r!.failure!.message).toContain(`key 0x${taken[7]!.toString(16)} is held by an object of uid 65534`);
       // Nothing of the group's own is left, and the neighbour's queues are all there.
       for (const id of holder.ids) expect(sysvObjects().some((o) => o.kind === 'msg' && o.id === id)).toBe(true);
-      expect(sysvObjects().filter((o) => o.kind === 'msg' && o.cuid === 0 && taken.some((k) => o.key >= k && o.key < k + 4 && !holder.ids.includes(o.id)))).toEqual([]);
+      expect(
+        sysvObjects().filter((o) => o.kind === 'msg' && o.cuid === 0 && taken.some((k) => o.key >= k && o.key < k + 4 && !holder.ids.includes(o.id))),
+      ).toEqual([]);
     } finally {
       await holder.release();
     }
@@ -373,7 +383,11 @@ describe('flock', () => {
 });
 
 describe('a group stopped while it creates objects in the host namespace', () => {
-  it.each([['msg', 0], ['sem', 1], ['shm', 2]] as const)('leaves no ipc.churn %s object behind, however often it is stopped mid-loop', async (kind, code) => {
+  it.each([
+    ['msg', 0],
+    ['sem', 1],
+    ['shm', 2],
+  ] as const)('leaves no ipc.churn %s object behind, however often it is stopped mid-loop', async (kind, code) => {
     const seen = new Set(sysvObjects().map((o) => `${o.kind}:${o.id}`));
     for (let i = 0; i < 12; i++) {
       const pending = window([spec({ workload: 'ipc.churn', mode: 'host', coreParam: code, params: { kind } }, 0, 2000)]);

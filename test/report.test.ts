@@ -11,9 +11,9 @@ import { bound, duration, megabytes, params, pct, ratioWithCi, si } from '../src
 import { cell, printTableMd, renderRunMarkdown } from '../src/report/markdown.js';
 import { comparisonTables, headerLines, scenarioNotes, scenarioTables, verdictCell, warnings, workloadSummaries, type TableModel } from '../src/report/rows.js';
 import { printTable, renderDocument } from '../src/report/table.js';
-import type { Comparison, ResultDocument, ScenarioResult } from '../src/result.js';
-import type { Scenario } from '../src/types.js';
-import { workloadInfo } from '../src/workloads.js';
+import type { Comparison, ResultDocument, ScenarioResult } from '../src/document/result.js';
+import type { Scenario } from '../src/common/types.js';
+import { workloadInfo } from '../src/plan/workloads.js';
 import { emptyDocument, modeGroup, runDocument, scenario } from './helpers/fixtures.js';
 
 const ANSI = /\u001b\[/;
@@ -216,7 +216,9 @@ describe('renderDocument', () => {
 
   it('sums each workload up in one line: equivalent in every mode', () => {
     const out = renderDocument(doc, PLAIN);
-    expect(out).toContain('\nmsg.pingpong: equivalent in every mode within ±5 % (3 comparisons).\nsem.pingpong: equivalent in every mode within ±5 % (3 comparisons).');
+    expect(out).toContain(
+      '\nmsg.pingpong: equivalent in every mode within ±5 % (3 comparisons).\nsem.pingpong: equivalent in every mode within ±5 % (3 comparisons).',
+    );
     expect(workloadSummaries(doc)).toEqual([
       'msg.pingpong: equivalent in every mode within ±5 % (3 comparisons).',
       'sem.pingpong: equivalent in every mode within ±5 % (3 comparisons).',
@@ -227,7 +229,8 @@ describe('renderDocument', () => {
     const c = comparison(faster, 'msg.pingpong', 'isolated', 'shared');
     const h = comparison(faster, 'msg.pingpong', 'isolated', 'host');
     expect(c.ratio).toBeCloseTo(2, 1);
-    const line = `msg.pingpong: isolated faster than shared at 1 worker (size=64), ${c.ratio.toFixed(2)}× [${bound(c.ci[0], 2)}, ${bound(c.ci[1], 2)}]; ` +
+    const line =
+      `msg.pingpong: isolated faster than shared at 1 worker (size=64), ${c.ratio.toFixed(2)}× [${bound(c.ci[0], 2)}, ${bound(c.ci[1], 2)}]; ` +
       `isolated faster than host at 1 worker (size=64), ${h.ratio.toFixed(2)}× [${bound(h.ci[0], 2)}, ${bound(h.ci[1], 2)}]; 1 equivalent within ±5 %.`;
     expect(workloadSummaries(faster)).toEqual([line]);
     expect(renderDocument(faster, PLAIN)).toContain(line);
@@ -256,7 +259,9 @@ describe('renderDocument', () => {
     };
     const [line, ...rest] = workloadSummaries(mixed);
     expect(rest).toEqual([]);
-    expect(line).toMatch(/^msg\.pingpong: isolated faster than shared .*; isolated faster than host .*; inconclusive in 1 \(shared \/ host at 1 worker \(size=64\) \d\.\d{3} \[.*\]\): the run could not tell them within ±5 %\.$/);
+    expect(line).toMatch(
+      /^msg\.pingpong: isolated faster than shared .*; isolated faster than host .*; inconclusive in 1 \(shared \/ host at 1 worker \(size=64\) \d\.\d{3} \[.*\]\): the run could not tell them within ±5 %\.$/,
+    );
   });
 
   it('sums latency up on request, where "faster" is lower latency', () => {
@@ -286,7 +291,10 @@ describe('renderDocument', () => {
 
   it('colours verdicts and warnings only when asked: faster green, slower red, inconclusive and warnings yellow', () => {
     expect(renderDocument(faster, COLOR)).toContain('\u001b[32misolated faster\u001b[0m');
-    const slower: ResultDocument = { ...faster, comparisons: faster.comparisons.map((c) => (c.verdict === 'faster' ? { ...c, verdict: 'slower' as const } : c)) };
+    const slower: ResultDocument = {
+      ...faster,
+      comparisons: faster.comparisons.map((c) => (c.verdict === 'faster' ? { ...c, verdict: 'slower' as const } : c)),
+    };
     expect(renderDocument(slower, COLOR)).toContain('\u001b[31misolated slower\u001b[0m');
     expect(renderDocument(slower, PLAIN)).toContain('isolated slower');
     expect(renderDocument(noisy, COLOR)).toContain('\u001b[33minconclusive\u001b[0m');
@@ -392,9 +400,11 @@ describe('renderRunMarkdown', () => {
   });
 
   it('ends with the workload summaries as a list', () => {
-    expect(renderRunMarkdown(doc).endsWith(
-      '\n\n- msg.pingpong: equivalent in every mode within ±5 % (3 comparisons).\n- sem.pingpong: equivalent in every mode within ±5 % (3 comparisons).\n',
-    )).toBe(true);
+    expect(
+      renderRunMarkdown(doc).endsWith(
+        '\n\n- msg.pingpong: equivalent in every mode within ±5 % (3 comparisons).\n- sem.pingpong: equivalent in every mode within ±5 % (3 comparisons).\n',
+      ),
+    ).toBe(true);
   });
 
   it('escapes | and line breaks in cells, titles and lines', () => {
@@ -417,7 +427,10 @@ describe('renderRunMarkdown', () => {
     expect(md).toContain('| 🟢 isolated faster |');
     expect(md).toContain('| equivalent (±5 %) |');
     expect(md).not.toMatch(/[🟢🔴⚪] equivalent/u);
-    const slower: ResultDocument = { ...faster, comparisons: faster.comparisons.map((c) => (c.verdict === 'faster' ? { ...c, verdict: 'slower' as const } : c)) };
+    const slower: ResultDocument = {
+      ...faster,
+      comparisons: faster.comparisons.map((c) => (c.verdict === 'faster' ? { ...c, verdict: 'slower' as const } : c)),
+    };
     expect(renderRunMarkdown(slower)).toContain('| 🔴 **isolated slower** |');
     expect(renderRunMarkdown(noisy)).toContain('| ⚪ inconclusive |');
     expect(renderRunMarkdown(noisy)).toContain(`> ⚠️ Noise: ${cell(noisy.noise?.advice ?? '')}.`);
@@ -425,8 +438,17 @@ describe('renderRunMarkdown', () => {
   });
 
   it('printTableMd: strong and code tones, code made safe', () => {
-    const t: TableModel = { title: 'T|1', head: ['a', 'b'], rows: [[{ text: 'x', tone: 'strong' }, { text: 'p|q`r', tone: 'code' }]] };
-    expect(printTableMd(t)).toBe('#### T\\|1\n\n| a | b |\n| --- | --- |\n| **x** | `p\\|q\'r` |');
+    const t: TableModel = {
+      title: 'T|1',
+      head: ['a', 'b'],
+      rows: [
+        [
+          { text: 'x', tone: 'strong' },
+          { text: 'p|q`r', tone: 'code' },
+        ],
+      ],
+    };
+    expect(printTableMd(t)).toBe("#### T\\|1\n\n| a | b |\n| --- | --- |\n| **x** | `p\\|q'r` |");
   });
 });
 

@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listJournals } from '../src/journal.js';
-import type { ResultDocument } from '../src/result.js';
-import { validateResultDocument } from '../src/schema.js';
-import { allObjects } from '../src/sysvipc.js';
+import { listJournals } from '../src/measure/journal.js';
+import type { ResultDocument } from '../src/document/result.js';
+import { validateResultDocument } from '../src/document/parse.js';
+import { allObjects } from '../src/measure/sysvipc.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { childPids } from './helpers/host-ipc.js';
 
@@ -20,11 +20,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A suite whose single window lasts 30 s: the same measured processes live until they are killed. */
 const longWindow = join(dir, 'long-window.json');
-writeFileSync(longWindow, JSON.stringify({
-  name: 'long-window',
-  budget: { capMs: 60000, windowMs: 30000, warmupRounds: 0, minRounds: 2, maxRounds: 2 },
-  matrix: [{ workload: ['ipc.lookup'], objects: [32], mode: ['host'], workers: [1], placement: ['same-cpu'] }],
-}));
+writeFileSync(
+  longWindow,
+  JSON.stringify({
+    name: 'long-window',
+    budget: { capMs: 60000, windowMs: 30000, warmupRounds: 0, minRounds: 2, maxRounds: 2 },
+    matrix: [{ workload: ['ipc.lookup'], objects: [32], mode: ['host'], workers: [1], placement: ['same-cpu'] }],
+  }),
+);
 
 /** Resolves once the tool has finished its first scenario group (its document lists scenarios). */
 function afterFirstGroup(json: string): (text: string) => boolean {
@@ -57,9 +60,15 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-const toolKeys = (): string[] => allObjects().filter((o) => (o.key & 0xc0000000) === 0x40000000).map((o) => `${o.kind}:${o.id}`);
+const toolKeys = (): string[] =>
+  allObjects()
+    .filter((o) => (o.key & 0xc0000000) === 0x40000000)
+    .map((o) => `${o.kind}:${o.id}`);
 
-describe.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s during a run', (signal, code) => {
+describe.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)('%s during a run', (signal, code) => {
   it(`stops the windows, writes a partial document and exits ${code}`, async () => {
     const json = join(dir, `${signal}.json`);
     const before = new Set(allObjects().map((o) => `${o.kind}:${o.id}`));
@@ -67,10 +76,12 @@ describe.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s during a run', (
     let sent = false;
     const children = new Set<number>();
     const run = startCli(['run', '--workload', 'msg.pingpong,ipc.lookup,sem.pingpong', '--mode', 'host,isolated', '--time', '3000', '--json', json]);
-    expect(await until(() => {
-      for (const c of childPids(run.pid)) children.add(c);
-      return ready('');
-    }, 60_000)).toBe(true);
+    expect(
+      await until(() => {
+        for (const c of childPids(run.pid)) children.add(c);
+        return ready('');
+      }, 60_000),
+    ).toBe(true);
     for (const c of childPids(run.pid)) children.add(c);
     process.kill(run.pid, signal);
     sent = true;
@@ -115,7 +126,7 @@ describe('a second SIGINT', () => {
 });
 
 describe('a SIGKILLed run, then clean', () => {
-  it('removes exactly the killed run\'s objects and leaves a foreign queue alone', async () => {
+  it("removes exactly the killed run's objects and leaves a foreign queue alone", async () => {
     const foreignId = Number(/(\d+)/.exec(execFileSync('ipcmk', ['-Q', '-p', '0600']).toString())?.[1]);
     try {
       const json = join(dir, 'killed.json');

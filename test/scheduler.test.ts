@@ -8,18 +8,17 @@ import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { trimmedInterval, logs } from '../src/analyze/trimmed.js';
 import { AlphaSpending, lookSchedule } from '../src/analyze/verdict.js';
-import { robustWindowRate } from '../src/analyze/window.js';
-import { failure } from '../src/errors.js';
-import { InlineExecutor } from '../src/executor.js';
-import { createMockCore, FRESH_DEFAULTS } from '../src/mock-core.js';
-import type { ScenarioResult } from '../src/result.js';
-import { comparisonsOf, groupByComparison, Scheduler, type ProgressEvent } from '../src/scheduler.js';
-import { expand, type Suite } from '../src/suite.js';
-import type { Mode, WindowResult } from '../src/types.js';
-import { workloadInfo } from '../src/workloads.js';
-import {
-  ALL_MODES, budget, harness, HOST, modeGroup, plan, scenario, type Harness, type WindowCall,
-} from './helpers/fixtures.js';
+import { robustWindowRate } from '../src/measure/window-rate.js';
+import { failure } from '../src/common/errors.js';
+import { InlineExecutor } from '../src/measure/executor.js';
+import { createMockCore, FRESH_DEFAULTS } from '../src/measure/mock-core.js';
+import type { ScenarioResult } from '../src/document/result.js';
+import { comparisonsOf, groupByComparison } from '../src/measure/scheduler.js';
+import { GroupRunner, type RunEvent } from '../src/document/group.js';
+import { expand, type Suite } from '../src/plan/suite.js';
+import type { Mode, WindowResult } from '../src/common/types.js';
+import { workloadInfo } from '../src/plan/workloads.js';
+import { ALL_MODES, budget, harness, HOST, modeGroup, plan, scenario, type Harness, type WindowCall } from './helpers/fixtures.js';
 
 const { errno } = constants;
 
@@ -28,9 +27,9 @@ function relClose(actual: number, expected: number, rel = 1e-9): void {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.max(Math.abs(expected), 1e-300));
 }
 
-type WindowEvent = Extract<ProgressEvent, { type: 'window' }>;
-const windowEvents = (events: readonly ProgressEvent[]): WindowEvent[] => events.filter((e): e is WindowEvent => e.type === 'window');
-const looks = (events: readonly ProgressEvent[]) => events.filter((e): e is Extract<ProgressEvent, { type: 'look' }> => e.type === 'look');
+type WindowEvent = Extract<RunEvent, { type: 'window' }>;
+const windowEvents = (events: readonly RunEvent[]): WindowEvent[] => events.filter((e): e is WindowEvent => e.type === 'window');
+const looks = (events: readonly RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: 'look' }> => e.type === 'look');
 
 /**
  * Pairs the spy's calls with the scheduler's window events. Only valid when no
@@ -101,8 +100,18 @@ describe('groupByComparison', () => {
 
   it('groups the expansion of a suite into host/shared/isolated triples, three comparisons each', () => {
     const suite: Suite = {
-      name: 't', description: '', budget: budget(),
-      matrix: [{ workload: ['msg.pingpong', 'sem.pingpong'], size: [64, 1024], mode: ['host', 'shared', 'isolated'], workers: [1, 2], placement: ['same-cpu'] }],
+      name: 't',
+      description: '',
+      budget: budget(),
+      matrix: [
+        {
+          workload: ['msg.pingpong', 'sem.pingpong'],
+          params: { size: [64, 1024] },
+          mode: ['host', 'shared', 'isolated'],
+          workers: [1, 2],
+          placement: ['same-cpu'],
+        },
+      ],
     };
     const groups = groupByComparison(expand(suite));
     // msg.pingpong: 2 sizes x 2 worker counts; sem.pingpong: 2 worker counts (no size).
@@ -116,7 +125,7 @@ describe('groupByComparison', () => {
   });
 });
 
-describe('Scheduler.runGroup: figures of completed scenarios', () => {
+describe('GroupRunner.runGroup: figures of completed scenarios', () => {
   it('summarizes each mode consistently with the windows it ran', async () => {
     const b = budget();
     const h = harness({ budget: b });
@@ -196,7 +205,7 @@ describe('Scheduler.runGroup: figures of completed scenarios', () => {
   });
 });
 
-describe('Scheduler.runGroup: warm-up rounds and sizing', () => {
+describe('GroupRunner.runGroup: warm-up rounds and sizing', () => {
   it('runs warmupRounds of every mode first and does not count them', async () => {
     const h = harness({ budget: { warmupRounds: 2 } });
     const { results } = await h.scheduler.runGroup(modeGroup('msg.pingpong'));
@@ -243,7 +252,7 @@ describe('Scheduler.runGroup: warm-up rounds and sizing', () => {
   });
 });
 
-describe('Scheduler.runGroup: window specs', () => {
+describe('GroupRunner.runGroup: window specs', () => {
   it('gives every worker of a window the same start and stop, windowMs apart, in the future, with sub-windows of a tenth', async () => {
     const b = budget({ windowMs: 25 });
     const h = harness({ budget: b });
@@ -315,7 +324,7 @@ describe('Scheduler.runGroup: window specs', () => {
   });
 });
 
-describe('Scheduler.runGroup: rounds', () => {
+describe('GroupRunner.runGroup: rounds', () => {
   it('runs the modes round by round, each live mode once per round', async () => {
     const h = harness({ budget: { capMs: 12 * 3 * 20, minRounds: 12, maxRounds: 12 } });
     await h.scheduler.runGroup(modeGroup('msg.pingpong'));
@@ -329,7 +338,13 @@ describe('Scheduler.runGroup: rounds', () => {
     await h.scheduler.runGroup(modeGroup('msg.pingpong'));
     const { measured } = classify(h);
     const orders = new Set<string>();
-    for (let r = 0; r < measured.length; r += 3) orders.add(measured.slice(r, r + 3).map(modeOf).join(','));
+    for (let r = 0; r < measured.length; r += 3)
+      orders.add(
+        measured
+          .slice(r, r + 3)
+          .map(modeOf)
+          .join(','),
+      );
     expect(orders.size).toBeGreaterThan(1);
   });
 
@@ -344,11 +359,16 @@ describe('Scheduler.runGroup: rounds', () => {
     expect(byMode(results, 'shared')).toMatchObject({ state: 'errored', failure: { call: 'msgrcv', code: 'EIDRM' } });
     expect(byMode(results, 'host').rounds).toBe(10);
     expect(byMode(results, 'isolated').rounds).toBe(10);
-    expectInterleaved(h.spy.calls.slice(3).map(modeOf).filter((m) => m !== 'shared'));
+    expectInterleaved(
+      h.spy.calls
+        .slice(3)
+        .map(modeOf)
+        .filter((m) => m !== 'shared'),
+    );
   });
 });
 
-describe('Scheduler.runGroup: sampling until the answer is clear', () => {
+describe('GroupRunner.runGroup: sampling until the answer is clear', () => {
   it('looks at the scheduled rounds and stops at the first look where every comparison is decided', async () => {
     const b = budget({ capMs: 400 * 3 * 20, minRounds: 6 });
     const h = harness({ budget: b, mock: { noise: 0.01 } });
@@ -365,7 +385,7 @@ describe('Scheduler.runGroup: sampling until the answer is clear', () => {
     for (const c of comparisons.filter((x) => x.metric === 'throughput')) expect(c.verdict).toBe('equivalent');
   });
 
-  it('spends each comparison\'s alpha over the looks: the level of the stopping look is the one the intervals carry', async () => {
+  it("spends each comparison's alpha over the looks: the level of the stopping look is the one the intervals carry", async () => {
     const b = budget({ capMs: 400 * 3 * 20, minRounds: 6 });
     const p = plan(30);
     const h = harness({ budget: b, mock: { noise: 0.01 }, plan: p });
@@ -412,7 +432,7 @@ describe('Scheduler.runGroup: sampling until the answer is clear', () => {
     expect(comparisons.find((c) => c.metric === 'latency-p50' && c.a === 'isolated' && c.b === 'host')?.verdict).toBe('faster');
   });
 
-  it('with a precision target, samples until every scenario\'s own interval is within it', async () => {
+  it("with a precision target, samples until every scenario's own interval is within it", async () => {
     const loose = harness({ budget: { capMs: 400 * 3 * 20, minRounds: 6 }, mock: { noise: 0.04 } });
     const a = await loose.scheduler.runGroup(modeGroup('msg.pingpong'));
     const tight = harness({ budget: { capMs: 400 * 3 * 20, minRounds: 6, precision: 0.005 }, mock: { noise: 0.04 } });
@@ -430,7 +450,7 @@ describe('Scheduler.runGroup: sampling until the answer is clear', () => {
   });
 });
 
-describe('Scheduler.runGroup: windows that did not run as planned', () => {
+describe('GroupRunner.runGroup: windows that did not run as planned', () => {
   it('marks a scenario errored with the failure of its window while the other modes complete', async () => {
     const h = harness();
     const f = failure(errno.EIDRM, 'msgrcv');
@@ -480,7 +500,8 @@ describe('Scheduler.runGroup: windows that did not run as planned', () => {
   it('runs a window whose workers barely overlapped again, at most three times, and then takes it', async () => {
     const h = harness();
     // Worker 1 of every window starts half a window late.
-    h.spy.inject = (_i, specs, results) => results.map((r, k) => (k === 1 ? { ...r, startNs: r.startNs + 10e6, lateNs: 10e6, setupLateNs: 9e6 } : { ...r, setupLateNs: -1e6 }));
+    h.spy.inject = (_i, specs, results) =>
+      results.map((r, k) => (k === 1 ? { ...r, startNs: r.startNs + 10e6, lateNs: 10e6, setupLateNs: 9e6 } : { ...r, setupLateNs: -1e6 }));
     const { results } = await h.scheduler.runGroup(modeGroup('msg.pingpong', { workers: 2 }));
     for (const r of results) {
       expect(r.state).toBe('completed');
@@ -504,7 +525,7 @@ describe('Scheduler.runGroup: windows that did not run as planned', () => {
   });
 });
 
-describe('Scheduler.runGroup: isolation check', () => {
+describe('GroupRunner.runGroup: isolation check', () => {
   const wrong = 4026539999;
   it.each([
     ['isolated workers in one namespace', 'isolated', 2, (r: WindowResult) => ({ ...r, nsInode: wrong, nsInodeB: wrong })],
@@ -512,7 +533,12 @@ describe('Scheduler.runGroup: isolation check', () => {
     ['an isolated pair split across namespaces', 'isolated', 1, (r: WindowResult) => ({ ...r, nsInodeB: r.nsInode + 1 })],
     ['host-mode processes outside the host namespace', 'host', 1, (r: WindowResult) => ({ ...r, nsInode: wrong, nsInodeB: wrong })],
     ['a host-mode party B outside the host namespace', 'host', 1, (r: WindowResult) => ({ ...r, nsInodeB: wrong })],
-    ['shared-mode processes outside the scenario namespace', 'shared', 2, (r: WindowResult, k: number) => (k === 1 ? { ...r, nsInode: wrong, nsInodeB: wrong } : r)],
+    [
+      'shared-mode processes outside the scenario namespace',
+      'shared',
+      2,
+      (r: WindowResult, k: number) => (k === 1 ? { ...r, nsInode: wrong, nsInodeB: wrong } : r),
+    ],
   ] as const)('errors the scenario on %s', async (_name, mode, workers, rewrite) => {
     const h = harness();
     h.spy.inject = (_i, specs, results) => (specs[0]?.mode === mode ? results.map((r, k) => rewrite(r, k)) : results);
@@ -537,7 +563,7 @@ describe('Scheduler.runGroup: isolation check', () => {
   });
 });
 
-describe('Scheduler.runGroup: abort', () => {
+describe('GroupRunner.runGroup: abort', () => {
   function aborting(after: number): Harness {
     const ac = new AbortController();
     const h = harness({ budget: { capMs: 100 * 3 * 20 }, signal: ac.signal });
@@ -604,19 +630,22 @@ describe('oversubscribed', () => {
   });
 });
 
-describe('Scheduler with a bare InlineExecutor', () => {
+describe('GroupRunner with a bare InlineExecutor', () => {
   it('runs a group over the mock core without a spy', async () => {
     let now = 0;
-    const scheduler = new Scheduler({
-      executor: new InlineExecutor(createMockCore({ seed: 7 })),
-      cpus: [0, 1],
-      route: 'privileged',
-      limits: () => Promise.resolve({ host: { ...FRESH_DEFAULTS, nsInode: HOST }, fresh: FRESH_DEFAULTS }),
-      nowNs: () => (now += 1000),
-      wallMs: () => now / 1e6,
-      random: () => 0.5,
-      plan: plan(),
-    }, budget());
+    const scheduler = new GroupRunner(
+      {
+        executor: new InlineExecutor(createMockCore({ seed: 7 })),
+        cpus: [0, 1],
+        route: 'privileged',
+        limits: () => Promise.resolve({ host: { ...FRESH_DEFAULTS, nsInode: HOST }, fresh: FRESH_DEFAULTS }),
+        nowNs: () => (now += 1000),
+        wallMs: () => now / 1e6,
+        random: () => 0.5,
+        plan: plan(),
+      },
+      budget(),
+    );
     const { results, comparisons } = await scheduler.runGroup(modeGroup('mq.stream'));
     expect(results.map((r) => r.state)).toEqual(['completed', 'completed', 'completed']);
     expect(comparisons.filter((c) => c.metric === 'throughput')).toHaveLength(3);

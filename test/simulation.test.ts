@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultPlan, simulate } from '../bench/simulate.js';
-import { NOISY_MACHINE } from '../src/mock-core.js';
+import { NOISY_MACHINE } from '../src/measure/mock-core.js';
 
 const { budget, comparisons } = defaultPlan();
 const GROUPS = 80;

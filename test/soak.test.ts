@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../src/paths.js';
+import { PACKAGE_ROOT } from '../src/common/paths.js';
 import { inOwnIpcNamespace } from './helpers/cli.js';
 
 interface SoakReport {

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../src/errors.js';
-import { applyOverrides, checkSysctl, expand, loadSuite, scenarioId, suiteNames, type Suite } from '../src/suite.js';
-import { MODES, type Scenario } from '../src/types.js';
-import { WORKLOADS, workloadInfo } from '../src/workloads.js';
+import { UsageError } from '../src/common/errors.js';
+import { applyOverrides, checkSysctl, expand, loadSuite, scenarioId, suiteNames, type Suite } from '../src/plan/suite.js';
+import { MODES, type Scenario } from '../src/common/types.js';
+import { WORKLOADS, workloadInfo } from '../src/plan/workloads.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipcns-bench-suite-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,7 +64,10 @@ describe('loadSuite: the shipped suites', () => {
     expect(scenarios).toHaveLength(WORKLOADS.length * MODES.length);
     for (const w of WORKLOADS) {
       for (const mode of MODES) {
-        expect(scenarios.filter((s) => s.workload === w.name && s.mode === mode), `${w.name} ${mode}`).toHaveLength(1);
+        expect(
+          scenarios.filter((s) => s.workload === w.name && s.mode === mode),
+          `${w.name} ${mode}`,
+        ).toHaveLength(1);
       }
     }
   });
@@ -74,7 +77,16 @@ describe('loadSuite: the shipped suites', () => {
     expect(suite.name).toBe('custom');
     expect(suite.description).toBe('');
     // windowMs 0 and sampleEvery -1: sized from the warm-up.
-    expect(suite.budget).toEqual({ capMs: 100, margin: 0.05, windowMs: 0, warmupRounds: 1, minRounds: 10, maxRounds: 1_000_000, sampleEvery: -1, precision: 0 });
+    expect(suite.budget).toEqual({
+      capMs: 100,
+      margin: 0.05,
+      windowMs: 0,
+      warmupRounds: 1,
+      minRounds: 10,
+      maxRounds: 1_000_000,
+      sampleEvery: -1,
+      precision: 0,
+    });
     expect(suite.matrix).toEqual([{ workload: ['sem.pingpong'], mode: ['host', 'shared', 'isolated'], workers: [1], placement: ['same-cpu'] }]);
   });
 });
@@ -164,7 +176,9 @@ describe('applyOverrides', () => {
     expect(scenarios.length).toBeGreaterThan(0);
     expect(new Set(scenarios.map((x) => x.workload))).toEqual(new Set(['sem.pingpong']));
     // The same placements and worker counts as the suite gives sem.pingpong.
-    const original = expand(base()).filter((x) => x.workload === 'sem.pingpong').map((x) => x.id);
+    const original = expand(base())
+      .filter((x) => x.workload === 'sem.pingpong')
+      .map((x) => x.id);
     expect(scenarios.map((x) => x.id)).toEqual(original);
   });
 
@@ -174,11 +188,11 @@ describe('applyOverrides', () => {
   });
 
   it('--mode, --workers, --size and --placement replace the suite values', () => {
-    const s = applyOverrides(base(), { mode: ['isolated'], workers: [3], size: [1024], placement: ['split'] });
+    const s = applyOverrides(base(), { mode: ['isolated'], workers: [3], params: { size: [1024] }, placement: ['split'] });
     for (const e of s.matrix) {
       expect(e.mode).toEqual(['isolated']);
       expect(e.workers).toEqual([3]);
-      expect(e.size).toEqual([1024]);
+      expect(e.params?.size).toEqual([1024]);
       expect(e.placement).toEqual(['split']);
     }
     for (const x of expand(s)) {
@@ -206,7 +220,7 @@ describe('applyOverrides', () => {
     for (const x of expand(s)) expect(x.id).toContain('/sysctl(fs.mqueue.msg_max=64,kernel.msgmax=16384,kernel.msgmni=64)');
   });
 
-  it('adds a workload the suite lacks, with the first entry\'s other dimensions', () => {
+  it("adds a workload the suite lacks, with the first entry's other dimensions", () => {
     const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [{ ...ENTRY, workers: [2], placement: ['split'] }] }));
     const s = applyOverrides(suite, { workload: ['msg.pingpong', 'sem.pingpong'] });
     const scenarios = expand(s);
@@ -221,7 +235,7 @@ describe('applyOverrides', () => {
 
   it('applies the other overrides to an added workload', () => {
     const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [ENTRY] }));
-    const s = applyOverrides(suite, { workload: ['mq.stream'], mode: ['shared'], workers: [2], size: [128] });
+    const s = applyOverrides(suite, { workload: ['mq.stream'], mode: ['shared'], workers: [2], params: { size: [128] } });
     expect(expand(s).map((x) => x.id)).toEqual(['mq.stream(size=128)/shared/w2/same-cpu']);
   });
 
@@ -247,7 +261,9 @@ describe('expand and scenarioId', () => {
   });
 
   it('applies sizes only to workloads that take a size', () => {
-    const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [{ ...ENTRY, workload: ['msg.pingpong', 'sem.pingpong'], size: [64, 1024], mode: ['host'] }] }));
+    const suite = loadSuite(
+      tempSuite({ budget: BUDGET, matrix: [{ ...ENTRY, workload: ['msg.pingpong', 'sem.pingpong'], size: [64, 1024], mode: ['host'] }] }),
+    );
     const scenarios = expand(suite);
     expect(scenarios.map((s) => s.id)).toEqual([
       'msg.pingpong(size=64)/host/w1/same-cpu',
@@ -263,7 +279,9 @@ describe('expand and scenarioId', () => {
   });
 
   it('keeps matrix order: workload, size, workers, placement, then mode', () => {
-    const suite = loadSuite(tempSuite({ budget: BUDGET, matrix: [{ workload: ['msg.stream'], size: [8, 16], mode: ['isolated', 'host'], workers: [1, 2], placement: ['split'] }] }));
+    const suite = loadSuite(
+      tempSuite({ budget: BUDGET, matrix: [{ workload: ['msg.stream'], size: [8, 16], mode: ['isolated', 'host'], workers: [1, 2], placement: ['split'] }] }),
+    );
     expect(expand(suite).map((s) => s.id)).toEqual([
       'msg.stream(size=8)/isolated/w1/split',
       'msg.stream(size=8)/host/w1/split',

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ResultDocument } from '../src/result.js';
-import { validateResultDocument } from '../src/schema.js';
-import { WORKLOADS } from '../src/workloads.js';
-import { PACKAGE_ROOT } from '../src/paths.js';
+import type { ResultDocument } from '../src/document/result.js';
+import { validateResultDocument } from '../src/document/parse.js';
+import { WORKLOADS } from '../src/plan/workloads.js';
+import { PACKAGE_ROOT } from '../src/common/paths.js';
 import { CLI } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipcns-nobody-'));

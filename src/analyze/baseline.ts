@@ -23,136 +23,39 @@
  */
 import { trimmedDifference, trimmedInterval, logs } from './trimmed.js';
 import { logBand, verdictOf } from './verdict.js';
-import type { ResultDocument, ScenarioResult } from '../result.js';
 import { studentTQuantile } from './student-t.js';
 
-export const COMPARE_METRICS = ['throughput', 'latency-p50', 'latency-p99', 'cpu-per-op', 'cs-per-op'] as const;
-export type CompareMetric = (typeof COMPARE_METRICS)[number];
-export type RunVerdict = 'improved' | 'regressed' | 'unchanged' | 'inconclusive';
-export const RUN_VERDICTS: readonly RunVerdict[] = ['regressed', 'improved', 'unchanged', 'inconclusive'];
+export * from './baseline-shape.js';
+import type {
+  CompareOptions,
+  CompareResult,
+  CompareRow,
+  DocumentSummary,
+  MetricInfo,
+  NotCompared,
+  RunFigures,
+  RunVerdict,
+  ScenarioFigures,
+} from './baseline-shape.js';
+import { COMPARE_ALPHA, METRIC_INFO } from './baseline-shape.js';
 
-/** Family-wise alpha over the scenarios of one comparison. */
-export const COMPARE_ALPHA = 0.05;
-/** Default threshold (margin): changes within ±5 % are "unchanged". */
-export const DEFAULT_THRESHOLD = 0.05;
-
-export interface MetricInfo {
-  metric: CompareMetric;
-  label: string;
-  unit: string;
-  biggerIsBetter: boolean;
-  /** Where its per-round values live in a scenario, for messages. */
-  field: string;
-  /** Values this small on both sides are negligible: any change between them is unchanged. */
-  negligibleBelow?: number;
-  value(s: ScenarioResult): number | undefined;
-  rounds(s: ScenarioResult): readonly (number | null)[] | undefined;
-}
-
-export const METRIC_INFO: Readonly<Record<CompareMetric, MetricInfo>> = {
-  throughput: {
-    metric: 'throughput', label: 'throughput', unit: 'ops/s', biggerIsBetter: true, field: 'throughput.rounds',
-    value: (s) => s.throughput?.estimate, rounds: (s) => s.throughput?.rounds,
-  },
-  'latency-p50': {
-    metric: 'latency-p50', label: 'latency p50', unit: 'ns', biggerIsBetter: false, field: 'latency.p50Rounds',
-    value: (s) => s.latency?.p50, rounds: (s) => s.latency?.p50Rounds,
-  },
-  'latency-p99': {
-    metric: 'latency-p99', label: 'latency p99', unit: 'ns', biggerIsBetter: false, field: 'latency.p99Rounds',
-    value: (s) => s.latency?.p99, rounds: (s) => s.latency?.p99Rounds,
-  },
-  'cpu-per-op': {
-    metric: 'cpu-per-op', label: 'CPU time per op', unit: 'ns/op', biggerIsBetter: false, field: 'cpuNsPerOpRounds',
-    value: (s) => s.cpuNsPerOp, rounds: (s) => s.cpuNsPerOpRounds,
-  },
-  'cs-per-op': {
-    metric: 'cs-per-op', label: 'context switches per op', unit: 'switches/op', biggerIsBetter: false, field: 'ctxSwitchesPerOpRounds',
-    negligibleBelow: 0.01, value: (s) => s.ctxSwitchesPerOp, rounds: (s) => s.ctxSwitchesPerOpRounds,
-  },
-};
-
-/** The run a side of the comparison came from. */
-export interface DocumentSummary {
-  path: string;
-  startedAt: string;
-  kernel: string;
-  cpuModel: string;
-  version: string;
-  suite: string;
-  complete: boolean;
-  label?: string;
-}
-
-export interface CompareRow {
-  id: string;
-  /** current / base (trimmed geometric means); null where undefined. */
-  ratio: number | null;
-  /** The interval the verdict used, at the result's ciLevel; null without per-round values on both sides. */
-  ci: [number, number] | null;
-  verdict: RunVerdict;
-  /** The metric's figure on each side (the trimmed geometric mean of its rounds, the mean over baselines), in the unit. */
-  base: number;
-  current: number;
-  /** Rounds behind each side (summed over baselines), and the baselines that hold the scenario. */
-  rounds: { base: number; current: number };
-  baselines: number;
-  notes: string[];
-}
-
-export interface NotCompared {
-  id: string;
-  reason: string;
-}
-
-export interface CompareResult {
-  schemaVersion: 2;
-  kind: 'ipcns-bench-compare';
-  metric: CompareMetric;
-  unit: string;
-  biggerIsBetter: boolean;
-  threshold: number;
-  alpha: number;
-  ciLevel: number;
-  /** The verdict rule in words. */
-  method: string;
-  bases: DocumentSummary[];
-  current: DocumentSummary;
-  /** Between-run noise estimated from the baselines (a fraction), or null with one baseline. */
-  betweenRun: { noise: number; df: number } | null;
-  warnings: string[];
-  rows: CompareRow[];
-  onlyInBase: string[];
-  onlyInCurrent: string[];
-  notCompared: NotCompared[];
-  /** Completed in a baseline, errored or skipped in current: a failure the gate must not pass. */
-  broken: string[];
-  regressed: number;
-  improved: number;
-  unchanged: number;
-  inconclusive: number;
-}
-
-export interface CompareOptions {
-  metric: CompareMetric;
-  /** Fraction, e.g. 0.05. */
-  threshold: number;
-  alpha?: number;
-  basePaths: string[];
-  currentPath: string;
-}
-
-function summary(doc: ResultDocument, path: string): DocumentSummary {
+function summary(doc: RunFigures, path: string): DocumentSummary {
   const label = (doc.env as { label?: unknown }).label;
   return {
-    path, startedAt: doc.startedAt, kernel: doc.env.kernel, cpuModel: doc.env.cpuModel, version: doc.tool.version,
-    suite: doc.command.suite, complete: doc.complete, ...(typeof label === 'string' ? { label } : {}),
+    path,
+    startedAt: doc.startedAt,
+    kernel: doc.env.kernel,
+    cpuModel: doc.env.cpuModel,
+    version: doc.tool.version,
+    suite: doc.command.suite,
+    complete: doc.complete,
+    ...(typeof label === 'string' ? { label } : {}),
   };
 }
 
-const keyWithoutPlacement = (s: ScenarioResult): string => JSON.stringify([s.workload, s.params, s.mode, s.workers, s.sysctls]);
+const keyWithoutPlacement = (s: ScenarioFigures): string => JSON.stringify([s.workload, s.params, s.mode, s.workers, s.sysctls]);
 
-function environmentWarnings(base: ResultDocument, current: ResultDocument, name: string): string[] {
+function environmentWarnings(base: RunFigures, current: RunFigures, name: string): string[] {
   const w: string[] = [];
   const b = base.env;
   const c = current.env;
@@ -163,7 +66,9 @@ function environmentWarnings(base: ResultDocument, current: ResultDocument, name
   differ('CPU model', b.cpuModel, c.cpuModel);
   differ('tool version', base.tool.version, current.tool.version);
   if (b.cpuCount !== c.cpuCount || b.usableCpus.join(',') !== c.usableCpus.join(',')) {
-    w.push(`CPUs differ, so placement pins processes differently: ${name} ${b.cpuCount} CPUs (usable ${b.usableCpus.join(',')}), current ${c.cpuCount} CPUs (usable ${c.usableCpus.join(',')})`);
+    w.push(
+      `CPUs differ, so placement pins processes differently: ${name} ${b.cpuCount} CPUs (usable ${b.usableCpus.join(',')}), current ${c.cpuCount} CPUs (usable ${c.usableCpus.join(',')})`,
+    );
   }
   differ('namespace route', b.route, c.route);
   differ('clocksource', b.clocksource, c.clocksource);
@@ -172,7 +77,7 @@ function environmentWarnings(base: ResultDocument, current: ResultDocument, name
 }
 
 /** Per-round log values of the metric, or undefined when the scenario holds fewer than 2. */
-function roundLogs(info: MetricInfo, s: ScenarioResult): number[] | undefined {
+function roundLogs(info: MetricInfo, s: ScenarioFigures): number[] | undefined {
   const raw = info.rounds(s);
   if (!raw) return undefined;
   const l = logs(raw);
@@ -207,7 +112,7 @@ export function betweenRunVariance(perScenario: readonly (readonly number[][])[]
  * Compares `current` against the baselines on one metric. Scenarios are
  * matched by id; those on one side only are listed, never dropped silently.
  */
-export function compareRuns(bases: readonly ResultDocument[], current: ResultDocument, o: CompareOptions): CompareResult {
+export function compareRuns(bases: readonly RunFigures[], current: RunFigures, o: CompareOptions): CompareResult {
   const info = METRIC_INFO[o.metric];
   const alpha = o.alpha ?? COMPARE_ALPHA;
   const currentById = new Map(current.scenarios.map((s) => [s.id, s]));
@@ -218,20 +123,32 @@ export function compareRuns(bases: readonly ResultDocument[], current: ResultDoc
   const warnings = bases.flatMap((b, i) => environmentWarnings(b, current, bases.length > 1 ? `base ${i + 1}` : 'base'));
   if (!current.complete) warnings.push('the current run did not complete: it holds only what was measured before it stopped');
   for (const id of onlyInBase) {
-    const s = bases.map((d) => d.scenarios.find((x) => x.id === id)).find(Boolean) as ScenarioResult;
+    const s = bases.map((d) => d.scenarios.find((x) => x.id === id)).find(Boolean) as ScenarioFigures;
     const moved = current.scenarios.find((c) => !baseIds.has(c.id) && c.placement !== s.placement && keyWithoutPlacement(c) === keyWithoutPlacement(s));
     if (moved) warnings.push(`placement differs: ${id} ran with placement ${s.placement} in base, ${moved.placement} in current (${moved.id}); not compared`);
   }
   const uncontrolled = matched.filter((id) => currentById.get(id)?.placement === 'any').length;
-  if (uncontrolled > 0) warnings.push(`${uncontrolled} compared scenario${uncontrolled === 1 ? ' has' : 's have'} placement any: uncontrolled, so a difference may be only where the scheduler put the processes`);
+  if (uncontrolled > 0)
+    warnings.push(
+      `${uncontrolled} compared scenario${uncontrolled === 1 ? ' has' : 's have'} placement any: uncontrolled, so a difference may be only where the scheduler put the processes`,
+    );
 
   const notCompared: NotCompared[] = [];
   const broken: string[] = [];
-  interface Pending { id: string; cur: number[] | undefined; base: number[][]; bv: number; cv: number; rows: number; notes: string[]; missing: boolean }
+  interface Pending {
+    id: string;
+    cur: number[] | undefined;
+    base: number[][];
+    bv: number;
+    cv: number;
+    rows: number;
+    notes: string[];
+    missing: boolean;
+  }
   const pending: Pending[] = [];
   for (const id of matched) {
-    const c = currentById.get(id) as ScenarioResult;
-    const bs = bases.map((d) => d.scenarios.find((x) => x.id === id)).filter((x): x is ScenarioResult => x !== undefined);
+    const c = currentById.get(id) as ScenarioFigures;
+    const bs = bases.map((d) => d.scenarios.find((x) => x.id === id)).filter((x): x is ScenarioFigures => x !== undefined);
     const done = bs.filter((b) => b.state === 'completed');
     if (c.state !== 'completed' || done.length === 0) {
       const why = [
@@ -261,8 +178,15 @@ export function compareRuns(bases: readonly ResultDocument[], current: ResultDoc
   const floor = info.negligibleBelow;
   const rows: CompareRow[] = pending.map((p) => {
     const row: CompareRow = {
-      id: p.id, ratio: p.bv > 0 ? p.cv / p.bv : p.cv === p.bv ? 1 : null, ci: null, verdict: 'inconclusive',
-      base: p.bv, current: p.cv, rounds: { base: p.base.reduce((a, r) => a + r.length, 0), current: p.cur?.length ?? 0 }, baselines: p.rows, notes: p.notes,
+      id: p.id,
+      ratio: p.bv > 0 ? p.cv / p.bv : p.cv === p.bv ? 1 : null,
+      ci: null,
+      verdict: 'inconclusive',
+      base: p.bv,
+      current: p.cv,
+      rounds: { base: p.base.reduce((a, r) => a + r.length, 0), current: p.cur?.length ?? 0 },
+      baselines: p.rows,
+      notes: p.notes,
     };
     // Below the floor on both sides the metric says nothing (a few context switches in a million ops).
     if (floor !== undefined && p.bv < floor && p.cv < floor) {
@@ -278,9 +202,11 @@ export function compareRuns(bases: readonly ResultDocument[], current: ResultDoc
         row.notes.push(`from ${p.bv < floor ? 'negligible' : p.bv.toPrecision(3)} to ${p.cv < floor ? 'negligible' : p.cv.toPrecision(3)} ${info.unit}`);
         return row;
       }
-      row.notes.push(p.missing
-        ? `no interval: ${info.field} is not in both documents (one value per run)`
-        : `no interval: ${info.field} holds fewer than two positive values on a side`);
+      row.notes.push(
+        p.missing
+          ? `no interval: ${info.field} is not in both documents (one value per run)`
+          : `no interval: ${info.field} holds fewer than two positive values on a side`,
+      );
       return row;
     }
     const iv = intervalAgainst(p.cur, p.base, between, aEach);
@@ -333,8 +259,17 @@ export function runVerdict(est: number, lo: number, hi: number, threshold: numbe
  * against the mean of the baselines' trimmed means, the between-run variance
  * added to both sides (Satterthwaite degrees of freedom).
  */
-function intervalAgainst(cur: number[], base: number[][], between: { tau2: number; df: number } | null, alpha: number): {
-  estimate: number; lo: number; hi: number; baseLog: number; currentLog: number;
+function intervalAgainst(
+  cur: number[],
+  base: number[][],
+  between: { tau2: number; df: number } | null,
+  alpha: number,
+): {
+  estimate: number;
+  lo: number;
+  hi: number;
+  baseLog: number;
+  currentLog: number;
 } {
   const c = trimmedInterval(cur, 0.05);
   if (!between) {
@@ -360,10 +295,13 @@ function intervalAgainst(cur: number[], base: number[][], between: { tau2: numbe
 function methodText(info: MetricInfo, ciLevel: number, tested: number, bases: number, between: { tau2: number; df: number } | null, threshold: number): string {
   const dir = info.biggerIsBetter ? 'bigger is better' : 'smaller is better';
   const level = `${Number((ciLevel * 100).toPrecision(5))} %`;
-  const spread = bases >= 2 && between
-    ? `the spread between the ${bases} baselines (between-run noise, pooled over scenarios, ${between.df} degrees of freedom) is added to the within-run noise`
-    : 'one baseline: the interval holds the within-run noise only, so --threshold must cover the shifts between runs on this runner';
-  return `${info.label} (${info.unit}, ${dir}); ratio = current / base of the 25 % trimmed geometric means of per-round values (${info.field}); ` +
+  const spread =
+    bases >= 2 && between
+      ? `the spread between the ${bases} baselines (between-run noise, pooled over scenarios, ${between.df} degrees of freedom) is added to the within-run noise`
+      : 'one baseline: the interval holds the within-run noise only, so --threshold must cover the shifts between runs on this runner';
+  return (
+    `${info.label} (${info.unit}, ${dir}); ratio = current / base of the 25 % trimmed geometric means of per-round values (${info.field}); ` +
     `interval at ${level} (Bonferroni over ${tested} scenario${tested === 1 ? '' : 's'}); ${spread}; ` +
-    `unchanged: the interval lies within ±${Number((threshold * 100).toPrecision(6))} % (--threshold); regressed or improved: it excludes 1 and the ratio lies beyond the threshold; otherwise inconclusive`;
+    `unchanged: the interval lies within ±${Number((threshold * 100).toPrecision(6))} % (--threshold); regressed or improved: it excludes 1 and the ratio lies beyond the threshold; otherwise inconclusive`
+  );
 }

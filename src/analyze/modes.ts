@@ -5,7 +5,7 @@
  * log-ratios ln(a_r / b_r), which cancel what the round shared (drift, a
  * slow spell of the machine), and judged by verdictOf.
  */
-import type { Mode } from '../types.js';
+import type { Mode } from '../common/types.js';
 import { madSd } from './robust.js';
 import { logRatios, logs, TRIM, trimmedInterval } from './trimmed.js';
 import { BIGGER_IS_BETTER, METRICS, STOPPING_METRICS, verdictOf, type Metric, type Verdict } from './verdict.js';
@@ -38,12 +38,18 @@ export interface ModeComparison {
 }
 
 /** The pairs compared, each as a / b. */
-export const MODE_PAIRS: ReadonlyArray<readonly [Mode, Mode]> = [['isolated', 'shared'], ['isolated', 'host'], ['shared', 'host']];
+export const MODE_PAIRS: ReadonlyArray<readonly [Mode, Mode]> = [
+  ['isolated', 'shared'],
+  ['isolated', 'host'],
+  ['shared', 'host'],
+];
 
 /** How a comparison is made, in words, for documents and tables. */
 export function methodText(comparisons: number): string {
-  return `${TRIM * 100} % trimmed mean of per-round log-ratios (rounds run every mode once, in shuffled order), ` +
-    `Yuen interval at 1 - alpha / (${comparisons} comparisons of the metric x the looks its group could take), alpha 0.05 per metric over the run`;
+  return (
+    `${TRIM * 100} % trimmed mean of per-round log-ratios (rounds run every mode once, in shuffled order), ` +
+    `Yuen interval at 1 - alpha / (${comparisons} comparisons of the metric x the looks its group could take), alpha 0.05 per metric over the run`
+  );
 }
 
 /** 0.99992 -> "99.992 %". */
@@ -63,7 +69,11 @@ export function compareModes(series: readonly ModeSeries[], alpha: number, margi
       if (d.length < 2) continue;
       const iv = trimmedInterval(d, alpha);
       out.push({
-        metric, a, b, scenarioA: sa.scenario, scenarioB: sb.scenario,
+        metric,
+        a,
+        b,
+        scenarioA: sa.scenario,
+        scenarioB: sb.scenario,
         ratio: Math.exp(iv.estimate),
         ci: [Math.exp(iv.lo), Math.exp(iv.hi)],
         ciLevel: 1 - alpha,

@@ -85,7 +85,11 @@ export class AlphaSpending {
   private readonly total: number;
 
   /** `schedule`: the rounds of the planned looks (lookSchedule). */
-  constructor(readonly alphaRun: number, readonly comparisons: number, readonly schedule: readonly number[]) {
+  constructor(
+    readonly alphaRun: number,
+    readonly comparisons: number,
+    readonly schedule: readonly number[],
+  ) {
     this.total = schedule.reduce((a, n) => a + n, 0);
   }
 

@@ -1,8 +1,8 @@
 /** `ipcns-bench clean`: removes exactly what killed runs of this tool left behind, never anyone else's. */
-import { parse } from '../args.js';
-import { releaseScan, removeLeftovers, scanLeftovers, type Leftover } from '../clean.js';
-import { errnoCode } from '../errors.js';
-import { loadNativeCore } from '../native.js';
+import { parse } from '../plan/flags.js';
+import { releaseScan, removeLeftovers, scanLeftovers, type Leftover } from '../measure/clean.js';
+import { errnoCode } from '../common/errors.js';
+import { loadNativeCore } from '../measure/native.js';
 
 const describe = (l: Leftover): string =>
   l.kind === 'mq' ? `mq /${l.name ?? ''} (run ${l.pid})` : `${l.kind} id ${l.id} key 0x${l.key.toString(16)} (run ${l.pid})`;
@@ -15,7 +15,10 @@ export function cleanCommand(argv: string[], out: NodeJS.WritableStream): number
   const scan = scanLeftovers((fd, op) => core.flock(fd, op));
   if (values['dry-run']) {
     releaseScan(scan);
-    if (values.json) out.write(`${JSON.stringify({ leftovers: scan.leftovers, foreign: scan.foreign, live: scan.live, journals: scan.journals.map((j) => j.path) }, null, 2)}\n`);
+    if (values.json)
+      out.write(
+        `${JSON.stringify({ leftovers: scan.leftovers, foreign: scan.foreign, live: scan.live, journals: scan.journals.map((j) => j.path) }, null, 2)}\n`,
+      );
     else if (scan.leftovers.length === 0) out.write('nothing to remove\n');
     else out.write(`would remove ${scan.leftovers.length}:\n${scan.leftovers.map((l) => `  ${describe(l)}`).join('\n')}\n`);
     return 0;
@@ -27,7 +30,8 @@ export function cleanCommand(argv: string[], out: NodeJS.WritableStream): number
     const lines: string[] = [];
     if (result.removed.length === 0 && result.failed.length === 0) lines.push('nothing to remove');
     for (const l of result.removed) lines.push(`removed ${describe(l)}`);
-    for (const l of result.failed) lines.push(`could not remove ${describe(l)}: ${errnoCode(l.errno)}${l.errno === 1 ? ' (run clean as the user who ran the benchmark, or as root)' : ''}`);
+    for (const l of result.failed)
+      lines.push(`could not remove ${describe(l)}: ${errnoCode(l.errno)}${l.errno === 1 ? ' (run clean as the user who ran the benchmark, or as root)' : ''}`);
     for (const l of result.foreign) lines.push(`left alone ${describe(l)}: that id now belongs to another object`);
     for (const j of result.live) lines.push(`left alone ${j}: its run is still running (it holds the journal's lock)`);
     for (const j of result.journals) lines.push(`removed journal ${j}`);

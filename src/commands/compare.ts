@@ -4,9 +4,9 @@
  * regressed (or completed in a baseline and failed now), 2 bad input (a
  * UsageError, mapped by cli.ts).
  */
-import { oneOf, parse, parsePercent } from '../args.js';
+import { oneOf, parse, parsePercent } from '../plan/flags.js';
 import { COMPARE_METRICS, compareRuns, DEFAULT_THRESHOLD, type CompareMetric, type CompareResult } from '../analyze/baseline.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { renderCompareMarkdown } from '../report/markdown.js';
 import { renderCompare } from '../report/table.js';
 import { appendStepSummary, colorFor, jsonText, parseFormat, readDocument, type CommandIo, type OutputFormat } from './io.js';
@@ -92,7 +92,10 @@ export async function compareCommand(argv: string[], io: CommandIo): Promise<num
     seen.set(identity(d), path);
   }
   const result: CompareResult = compareRuns(bases, current, {
-    metric: args.metric, threshold: args.threshold, basePaths: args.bases, currentPath: args.current,
+    metric: args.metric,
+    threshold: args.threshold,
+    basePaths: args.bases,
+    currentPath: args.current,
   });
   if (result.rows.length === 0 && result.notCompared.length === 0) {
     throw new UsageError(

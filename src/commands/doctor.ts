@@ -1,14 +1,14 @@
 /** `ipcns-bench doctor`: what this machine allows, each item with a fix where one exists. */
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parse } from '../args.js';
-import { releaseScan, scanLeftovers } from '../clean.js';
-import { machine } from '../env.js';
-import { errnoCode } from '../errors.js';
-import { LIMIT_SYSCTLS, limitText } from '../limits.js';
-import { loadNativeCore } from '../native.js';
-import { allObjects } from '../sysvipc.js';
-import type { NamespaceLimits, Route } from '../types.js';
+import { parse } from '../plan/flags.js';
+import { releaseScan, scanLeftovers } from '../measure/clean.js';
+import { machine } from '../measure/env.js';
+import { errnoCode } from '../common/errors.js';
+import { LIMIT_SYSCTLS, limitText } from '../plan/limits.js';
+import { loadNativeCore } from '../measure/native.js';
+import { allObjects } from '../measure/sysvipc.js';
+import type { NamespaceLimits, Route } from '../common/types.js';
 
 export interface DoctorItem {
   item: string;
@@ -36,7 +36,9 @@ export function doctorItems(): DoctorItem[] {
   const items: DoctorItem[] = [];
   items.push({ item: 'kernel', ok: true, value: `${m.kernel} ${m.arch}` });
   items.push({
-    item: 'CAP_SYS_ADMIN', ok: m.capSysAdmin, value: m.capSysAdmin ? `yes (uid ${m.uid})` : `no (uid ${m.uid})`,
+    item: 'CAP_SYS_ADMIN',
+    ok: m.capSysAdmin,
+    value: m.capSysAdmin ? `yes (uid ${m.uid})` : `no (uid ${m.uid})`,
     ...(m.capSysAdmin ? {} : { fix: 'fresh namespaces come from a user namespace instead; for the privileged route run with sudo -E' }),
   });
   const routes: Route[] = ['privileged', 'userns'];
@@ -44,11 +46,13 @@ export function doctorItems(): DoctorItem[] {
   for (const route of routes) {
     const r = core.limits(true, route, {});
     if (r.ok) fresh ??= r.value;
-    const fix = route === 'privileged'
-      ? 'run as root or with sudo -E'
-      : `allow unprivileged user namespaces: sysctl -w user.max_user_namespaces=N (now ${sysctl('/proc/sys/user/max_user_namespaces') ?? '?'})${sysctl('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1' ? ', sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' : ''}; or run with sudo -E`;
+    const fix =
+      route === 'privileged'
+        ? 'run as root or with sudo -E'
+        : `allow unprivileged user namespaces: sysctl -w user.max_user_namespaces=N (now ${sysctl('/proc/sys/user/max_user_namespaces') ?? '?'})${sysctl('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1' ? ', sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' : ''}; or run with sudo -E`;
     items.push({
-      item: `route ${route}`, ok: r.ok,
+      item: `route ${route}`,
+      ok: r.ok,
       value: r.ok ? `works (fresh namespace ${r.value.nsInode})` : r.failure.message,
       ...(r.ok ? {} : { fix }),
     });
@@ -56,7 +60,9 @@ export function doctorItems(): DoctorItem[] {
   const host = core.limits(false, 'privileged', {});
   items.push({ item: 'limits, host namespace', ok: host.ok, value: host.ok ? limitsLine(host.value) : host.failure.message });
   items.push({
-    item: 'limits, fresh namespace', ok: fresh !== undefined, value: fresh ? limitsLine(fresh) : 'no route to a fresh namespace',
+    item: 'limits, fresh namespace',
+    ok: fresh !== undefined,
+    value: fresh ? limitsLine(fresh) : 'no route to a fresh namespace',
     fix: 'raise any of them inside fresh namespaces with --sysctl NAME=VALUE',
   });
   // A key no object of this namespace holds: a queue found there afterwards can only be the probe's.
@@ -66,30 +72,46 @@ export function doctorItems(): DoctorItem[] {
   while (taken.has(key));
   const probe = core.isolationProbe(m.capSysAdmin ? 'privileged' : 'userns', key);
   items.push({
-    item: 'isolation', ok: probe.ok && probe.value.hostGetErrno === 2,
-    value: probe.ok ? (probe.value.hostGetErrno === 2 ? 'a queue made in a fresh namespace is invisible from this one' : `msgget from this namespace gave ${errnoCode(probe.value.hostGetErrno)}`) : probe.failure.message,
+    item: 'isolation',
+    ok: probe.ok && probe.value.hostGetErrno === 2,
+    value: probe.ok
+      ? probe.value.hostGetErrno === 2
+        ? 'a queue made in a fresh namespace is invisible from this one'
+        : `msgget from this namespace gave ${errnoCode(probe.value.hostGetErrno)}`
+      : probe.failure.message,
   });
   const timer = core.timerCost();
   items.push({
-    item: 'clock', ok: m.clocksource === 'tsc' || m.clocksource === 'arch_sys_counter', value: `clocksource ${m.clocksource}, one clock read ${timer.toFixed(1)} ns`,
-    ...(timer > 100 ? { fix: `a slow clocksource makes latency sampling costly; check /sys/devices/system/clocksource/clocksource0/available_clocksource` } : {}),
+    item: 'clock',
+    ok: m.clocksource === 'tsc' || m.clocksource === 'arch_sys_counter',
+    value: `clocksource ${m.clocksource}, one clock read ${timer.toFixed(1)} ns`,
+    ...(timer > 100
+      ? { fix: `a slow clocksource makes latency sampling costly; check /sys/devices/system/clocksource/clocksource0/available_clocksource` }
+      : {}),
   });
   const hw = core.perfProbe(true);
   const sw = core.perfProbe(false);
   items.push({
-    item: 'perf counters', ok: hw === 0,
+    item: 'perf counters',
+    ok: hw === 0,
     value: `hardware: ${hw === 0 ? 'available' : errnoCode(hw)}, software: ${sw === 0 ? 'available' : errnoCode(sw)} (kernel.perf_event_paranoid=${sysctl('/proc/sys/kernel/perf_event_paranoid') ?? '?'})`,
-    ...(hw === 0 ? {} : { fix: 'CPU time and context switches per op come from rusage and work anyway; hardware counters need a host that exposes a PMU (many VMs do not)' }),
+    ...(hw === 0
+      ? {}
+      : { fix: 'CPU time and context switches per op come from rusage and work anyway; hardware counters need a host that exposes a PMU (many VMs do not)' }),
   });
   items.push({
-    item: 'CPUs', ok: m.usableCpus.length >= 2, value: `${m.cpuCount} (${m.cpuModel}); this process may use ${m.usableCpus.join(',')}`,
+    item: 'CPUs',
+    ok: m.usableCpus.length >= 2,
+    value: `${m.cpuCount} (${m.cpuModel}); this process may use ${m.usableCpus.join(',')}`,
     ...(m.usableCpus.length >= 2 ? {} : { fix: 'placement split needs 2 CPUs' }),
   });
-  if (m.usableCpus.length <= 2) items[items.length - 1]!.value += '; scaling beyond this many workers is shown, not trusted';
+  const cpuItem = items.at(-1);
+  if (cpuItem && m.usableCpus.length <= 2) cpuItem.value += '; scaling beyond this many workers is shown, not trusted';
   const scan = scanLeftovers((fd, op) => core.flock(fd, op));
   releaseScan(scan);
   items.push({
-    item: 'leftovers', ok: scan.leftovers.length === 0,
+    item: 'leftovers',
+    ok: scan.leftovers.length === 0,
     value: scan.leftovers.length === 0 ? 'none' : `${scan.leftovers.length} objects from killed runs`,
     ...(scan.leftovers.length === 0 ? {} : { fix: 'ipcns-bench clean' }),
   });

@@ -5,9 +5,9 @@
  * listed on stderr.
  */
 import { writeFileSync } from 'node:fs';
-import { parse, oneOf } from '../args.js';
-import { UsageError } from '../errors.js';
-import { EXPORT_FORMATS, exportDocument, type ExportFormat } from '../export.js';
+import { parse, oneOf } from '../plan/flags.js';
+import { UsageError } from '../common/errors.js';
+import { EXPORT_FORMATS, exportDocument, type ExportFormat } from '../document/export.js';
 import { jsonText, readDocument, type CommandIo } from './io.js';
 
 export const EXPORT_OPTIONS = {

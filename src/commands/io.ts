@@ -1,11 +1,11 @@
 /** What the commands share: their output streams, output formats, the step summary, and reading result documents. */
 import { appendFileSync } from 'node:fs';
-import { oneOf } from '../args.js';
-import { readBounded } from '../document/files.js';
-import { UsageError } from '../errors.js';
-import { printableStrings } from '../report/format.js';
-import type { ResultDocument } from '../result.js';
-import { parseResultDocument } from '../schema.js';
+import { oneOf } from '../plan/flags.js';
+import { readBounded } from '../common/files.js';
+import { UsageError } from '../common/errors.js';
+import { printableStrings } from '../common/text.js';
+import type { ResultDocument } from '../document/result.js';
+import { parseResultDocument } from '../document/parse.js';
 
 /** What a command may touch: its output streams and the environment. */
 export interface CommandIo {
@@ -61,7 +61,10 @@ export const MAX_DOCUMENT_BYTES = 64 << 20;
  * Control characters in its strings come back escaped (report/format.ts).
  */
 export function readDocument(path: string): ResultDocument {
-  const doc = parseResultDocument(readBounded(path, MAX_DOCUMENT_BYTES, '', 'a result document', 'give the path of an ipcns-bench result document (run --json PATH writes one)'), path);
+  const doc = parseResultDocument(
+    readBounded(path, MAX_DOCUMENT_BYTES, '', 'a result document', 'give the path of an ipcns-bench result document (run --json PATH writes one)'),
+    path,
+  );
   // Everything a command prints from it (ids, names, messages) is safe for a terminal and an editor.
   return printableStrings(doc);
 }

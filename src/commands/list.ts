@@ -1,10 +1,10 @@
 /** `ipcns-bench list`: each workload, its parameters, and the limits that apply in each namespace. */
-import { parse } from '../args.js';
-import { defaultRoute } from '../env.js';
-import { PoolExecutor, type Executor } from '../executor.js';
-import { limitText } from '../limits.js';
-import { WORKLOADS } from '../workloads.js';
-import { suiteNames } from '../suite.js';
+import { parse } from '../plan/flags.js';
+import { defaultRoute } from '../measure/env.js';
+import { PoolExecutor, type Executor } from '../measure/executor.js';
+import { limitText } from '../plan/limits.js';
+import { WORKLOADS } from '../plan/workloads.js';
+import { suiteNames } from '../plan/suite.js';
 
 export async function listCommand(argv: string[], out: NodeJS.WriteStream, makeExecutor: () => Executor = () => new PoolExecutor(1)): Promise<number> {
   parse('list', argv, {});
@@ -20,10 +20,14 @@ export async function listCommand(argv: string[], out: NodeJS.WriteStream, makeE
       lines.push(`  latency: ${w.latency}`);
       if (w.caveat) lines.push(`  note: ${w.caveat}`);
       for (const p of w.params) {
-        lines.push(`  --${p.name}  ${p.description}, default ${p.default}${p.unit ? ` ${p.unit}` : ''}${p.choices ? ` (${p.choices.join(', ')})` : ''}${p.min !== undefined ? `, at least ${p.min}` : ''}`);
+        lines.push(
+          `  --${p.name}  ${p.description}, default ${p.default}${p.unit ? ` ${p.unit}` : ''}${p.choices ? ` (${p.choices.join(', ')})` : ''}${p.min !== undefined ? `, at least ${p.min}` : ''}`,
+        );
       }
       for (const name of w.limitNames) {
-        lines.push(`  limit ${name}: host ${limitText(host.ok ? host.value : undefined, name)}, fresh namespace ${limitText(fresh.ok ? fresh.value : undefined, name)}`);
+        lines.push(
+          `  limit ${name}: host ${limitText(host.ok ? host.value : undefined, name)}, fresh namespace ${limitText(fresh.ok ? fresh.value : undefined, name)}`,
+        );
       }
       lines.push('');
     }

@@ -1,38 +1,39 @@
 /** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
 import { constants } from 'node:os';
-import { resolve } from 'node:path';
-import { parse, parseKinds, parseObjects, parseModes, parsePlacements, parsePercent, parseSizes, parseWorkers, parseWorkloads, integer } from '../args.js';
-import { monotonicNs } from '../clock.js';
-import { addResults, DocumentWriter, newDocument, placeholderLimits, RESULTS_DIR } from '../document.js';
-import { resolveTarget } from '../document/files.js';
-import { defaultRoute, machine } from '../env.js';
-import { failure, UsageError } from '../errors.js';
-import { PoolExecutor, type Executor } from '../executor.js';
-import { capacityProblem, preflightProblem, unsupportedOnRoute, type TargetLimits } from '../preflight.js';
-import { namespaceUsage } from '../sysvipc.js';
-import { closeJournal, openJournal, JournalError, type Journal } from '../journal.js';
-import { resourceProblem } from '../resources.js';
+import { parse, parseModes, parsePlacements, parsePercent, parseWorkers, parseWorkloads, integer } from '../plan/flags.js';
+import { monotonicNs } from '../common/clock.js';
+import { parseParamList } from '../plan/params.js';
+import { PARAMS } from '../plan/workloads.js';
+import { addResults, DocumentWriter, newDocument, placeholderLimits, RESULTS_DIR } from '../document/writer.js';
+import { resolveTarget } from '../common/files.js';
+import { defaultRoute, machine } from '../measure/env.js';
+import { failure, UsageError } from '../common/errors.js';
+import { PoolExecutor, type Executor } from '../measure/executor.js';
+import { capacityProblem, preflightProblem, unsupportedOnRoute, type TargetLimits } from '../measure/preflight.js';
+import { namespaceUsage } from '../measure/sysvipc.js';
+import { closeJournal, openJournal, JournalError, type Journal } from '../measure/journal.js';
+import { resourceProblem } from '../common/resources.js';
 import { renderRunMarkdown } from '../report/markdown.js';
 import { appendStepSummary, jsonText, parseFormat, type OutputFormat } from './io.js';
-import { Progress, useColor } from '../progress.js';
+import { Progress, useColor } from '../report/progress.js';
 import { renderDocument } from '../report/table.js';
-import type { ResultDocument } from '../result.js';
-import { comparisonsOf, groupByComparison, Scheduler } from '../scheduler.js';
-import { applyOverrides, checkSysctl, expand, LIMITS, loadSuite, type Overrides } from '../suite.js';
+import type { ResultDocument } from '../document/result.js';
+import { comparisonsOf, groupByComparison } from '../measure/scheduler.js';
+import { GroupRunner } from '../document/group.js';
+import { applyOverrides, checkSysctl, expand, LIMITS, loadSuite, type Overrides } from '../plan/suite.js';
 import { methodText } from '../analyze/modes.js';
 import { ALPHA_RUN, METRICS } from '../analyze/verdict.js';
 import { TRIM } from '../analyze/trimmed.js';
 import { medianOf } from '../analyze/robust.js';
-import type { Failure, NamespaceLimits, Route, Scenario } from '../types.js';
+import type { Failure, NamespaceLimits, Route, Scenario } from '../common/types.js';
 
 export const RUN_OPTIONS = {
   suite: { type: 'string' },
   workload: { type: 'string' },
   mode: { type: 'string' },
   workers: { type: 'string' },
-  size: { type: 'string' },
-  kind: { type: 'string' },
-  objects: { type: 'string' },
+  // One flag per workload parameter, from the descriptors: --size, --kind, --objects.
+  ...(Object.fromEntries(PARAMS.map((p) => [p.name, { type: 'string' }])) as Record<string, { type: 'string' }>),
   placement: { type: 'string' },
   time: { type: 'string' },
   margin: { type: 'string' },
@@ -90,16 +91,21 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (v.workload !== undefined) overrides.workload = parseWorkloads(v.workload);
   if (v.mode !== undefined) overrides.mode = parseModes(v.mode);
   if (v.workers !== undefined) overrides.workers = parseWorkers(v.workers);
-  if (v.size !== undefined) overrides.size = parseSizes(v.size);
-  if (v.kind !== undefined) overrides.kind = parseKinds(v.kind);
-  if (v.objects !== undefined) overrides.objects = parseObjects(v.objects);
+  for (const p of PARAMS) {
+    const text = (v as Record<string, unknown>)[p.name];
+    if (typeof text === 'string') overrides.params = { ...overrides.params, [p.name]: parseParamList(p, text) };
+  }
   if (v.placement !== undefined) overrides.placement = parsePlacements(v.placement);
   if (v.time !== undefined) overrides.capMs = integer('--time', v.time, 1, LIMITS.maxTimeMs, 'ms of measured windows per group');
   if (v.margin !== undefined) overrides.margin = parsePercent('--margin', v.margin, 0.1, 50);
   if (v.sysctl !== undefined) overrides.sysctls = Object.fromEntries(v.sysctl.map((s) => checkSysctl('--sysctl', s)));
   const out: RunArgs = {
-    suite: v.suite ?? 'default', overrides, quiet: v.quiet ?? false, help: v.help ?? false,
-    format: v.format !== undefined ? parseFormat(v.format) : 'table', summary: v.summary ?? false,
+    suite: v.suite ?? 'default',
+    overrides,
+    quiet: v.quiet ?? false,
+    help: v.help ?? false,
+    format: v.format !== undefined ? parseFormat(v.format) : 'table',
+    summary: v.summary ?? false,
   };
   if (v.json !== undefined) {
     if (v.json.trim() === '') throw new UsageError('--json: give a file path, e.g. --json results/run.json, or - for stdout');
@@ -130,9 +136,15 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
   const out = target.kind === 'stdout' ? ctx.stderr : ctx.stdout;
   const writer = new DocumentWriter(target, ctx.stdout, ctx.stderr);
   // At once, so that whatever stood at the path before (a complete document of an earlier run) is not taken for this run's.
-  writer.checkpoint(newDocument({ ...m, timerNs: 0, route, limits: { host: placeholderLimits(), fresh: placeholderLimits() } }, { suite: suite.name, argv }, startedAt, {
-    method: 'not yet planned', alphaRun: ALPHA_RUN, margin: suite.budget.margin, trim: TRIM, comparisons: { throughput: 0, 'latency-p50': 0, 'latency-p99': 0 },
-  }));
+  writer.checkpoint(
+    newDocument({ ...m, timerNs: 0, route, limits: { host: placeholderLimits(), fresh: placeholderLimits() } }, { suite: suite.name, argv }, startedAt, {
+      method: 'not yet planned',
+      alphaRun: ALPHA_RUN,
+      margin: suite.budget.margin,
+      trim: TRIM,
+      comparisons: { throughput: 0, 'latency-p50': 0, 'latency-p99': 0 },
+    }),
+  );
 
   const executor = ctx.executor ? ctx.executor(threads) : new PoolExecutor(threads);
   const progress = new Progress(ctx.stderr, args.quiet);
@@ -199,47 +211,59 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     // The run's comparisons per metric, counted before anything runs: each interval's level is set for all of them.
     const comparisons = groups.reduce((a, g) => a + comparisonsOf(g.filter((s) => !unavailable.has(s.id))), 0);
     const plan = { alphaRun: ALPHA_RUN, comparisons: Object.fromEntries(METRICS.map((m) => [m, comparisons])) as Record<(typeof METRICS)[number], number> };
-    const doc: ResultDocument = newDocument({
-      ...m,
-      timerNs: 0,
-      route,
-      limits: { host, fresh: [...fresh.values()].find((f) => f.ok)?.value ?? host },
-    }, { suite: suite.name, argv }, startedAt, {
-      method: methodText(comparisons),
-      alphaRun: ALPHA_RUN,
-      margin: suite.budget.margin,
-      trim: TRIM,
-      comparisons: plan.comparisons,
-    });
+    const doc: ResultDocument = newDocument(
+      {
+        ...m,
+        timerNs: 0,
+        route,
+        limits: { host, fresh: [...fresh.values()].find((f) => f.ok)?.value ?? host },
+      },
+      { suite: suite.name, argv },
+      startedAt,
+      {
+        method: methodText(comparisons),
+        alphaRun: ALPHA_RUN,
+        margin: suite.budget.margin,
+        trim: TRIM,
+        comparisons: plan.comparisons,
+      },
+    );
     writer.checkpoint(doc);
 
     const timer: number[] = [];
-    const scheduler = new Scheduler({
-      executor,
-      cpus: m.usableCpus,
-      route,
-      // Only scenarios whose limits could be read are run.
-      limits: (sysctls) => {
-        const l = limitsOf({ mode: 'shared', sysctls });
-        return Promise.resolve('errno' in l ? { host, fresh: host } : l);
+    const scheduler = new GroupRunner(
+      {
+        executor,
+        cpus: m.usableCpus,
+        route,
+        // Only scenarios whose limits could be read are run.
+        limits: (sysctls) => {
+          const l = limitsOf({ mode: 'shared', sysctls });
+          return Promise.resolve('errno' in l ? { host, fresh: host } : l);
+        },
+        nowNs: monotonicNs,
+        wallMs: () => performance.now(),
+        random: Math.random,
+        onEvent: (e) => {
+          progress.event(e);
+          if (e.type === 'window' && timer.length < 64) timer.push(e.timerNs);
+        },
+        signal: ctx.signal,
+        journalFd: journal?.fd ?? -1,
+        plan,
       },
-      nowNs: monotonicNs,
-      wallMs: () => performance.now(),
-      random: Math.random,
-      onEvent: (e) => {
-        progress.event(e);
-        if (e.type === 'window' && timer.length < 64) timer.push(e.timerNs);
-      },
-      signal: ctx.signal,
-      journalFd: journal?.fd ?? -1,
-      plan,
-    }, suite.budget);
+      suite.budget,
+    );
 
     // From here on the run measures: its document stays, whatever happens.
     writer.committed();
     for (const [i, group] of groups.entries()) {
       if (ctx.signal.aborted) {
-        addResults(doc, group.map((s) => skipped(s, failure(constants.errno.EINTR, 'interrupted', 'interrupted before it ran'), m.usableCpus.length)), []);
+        addResults(
+          doc,
+          group.map((s) => skipped(s, failure(constants.errno.EINTR, 'interrupted', 'interrupted before it ran'), m.usableCpus.length)),
+          [],
+        );
         continue;
       }
       const runnable = group.filter((s) => !unavailable.has(s.id));
@@ -265,7 +289,10 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     if (!args.quiet) {
       if (args.format === 'json') out.write(jsonText(doc));
       else if (args.format === 'markdown') out.write(`${renderRunMarkdown(doc)}\n`);
-      else out.write(`${renderDocument(doc, { color: useColor(out as NodeJS.WriteStream) })}\n\nResult document: ${written ? writer.describe() : 'not written (see above)'}\n`);
+      else
+        out.write(
+          `${renderDocument(doc, { color: useColor(out as NodeJS.WriteStream) })}\n\nResult document: ${written ? writer.describe() : 'not written (see above)'}\n`,
+        );
     }
     if (args.summary) appendStepSummary(renderRunMarkdown(doc), { stdout: ctx.stdout, stderr: ctx.stderr, env: process.env });
     // Errored scenarios are findings in the document; a run that measured nothing at all, or lost its document, has failed.

@@ -12,6 +12,8 @@
  */
 import { createRequire } from 'node:module';
 import type { Static, TSchema } from '@sinclair/typebox';
+import { isInteger } from '../plan/params.js';
+import { PARAMS } from '../plan/workloads.js';
 
 /*
  * TypeBox's CommonJS build, loaded synchronously: its ESM build is some 800
@@ -38,41 +40,66 @@ export const RouteSchema = Type.Union([Type.Literal('privileged'), Type.Literal(
 export const MetricSchema = Type.Union([Type.Literal('throughput'), Type.Literal('latency-p50'), Type.Literal('latency-p99')]);
 export const VerdictSchema = Type.Union([Type.Literal('faster'), Type.Literal('slower'), Type.Literal('equivalent'), Type.Literal('inconclusive')]);
 export const StateSchema = Type.Union([Type.Literal('completed'), Type.Literal('errored'), Type.Literal('skipped')]);
-export const StopSchema = Type.Union([
-  Type.Literal('decided'), Type.Literal('cap'), Type.Literal('max-rounds'), Type.Literal('wall'), Type.Literal('interrupted'), Type.Literal('failed'),
-], { description: 'Why a group stopped sampling: its comparisons were decided; its cap of measured time; its most rounds; its wall-clock limit (10x the cap, at least the cap + 30 s: setting up its processes took most of the time); the run was interrupted; every scenario failed' });
+export const StopSchema = Type.Union(
+  [Type.Literal('decided'), Type.Literal('cap'), Type.Literal('max-rounds'), Type.Literal('wall'), Type.Literal('interrupted'), Type.Literal('failed')],
+  {
+    description:
+      'Why a group stopped sampling: its comparisons were decided; its cap of measured time; its most rounds; its wall-clock limit (10x the cap, at least the cap + 30 s: setting up its processes took most of the time); the run was interrupted; every scenario failed',
+  },
+);
 
-export const FailureSchema = Type.Object({
-  errno: Type.Integer({ minimum: 0 }),
-  code: Text(),
-  call: Text(),
-  message: Text(),
-}, { description: 'A failure as data: the errno, its symbolic code, the failing call, and a message with the fix.' });
+export const FailureSchema = Type.Object(
+  {
+    errno: Type.Integer({ minimum: 0 }),
+    code: Text(),
+    call: Text(),
+    message: Text(),
+  },
+  { description: 'A failure as data: the errno, its symbolic code, the failing call, and a message with the fix.' },
+);
 
 /** A sysctl's value: -1 where it could not be read, null where it is beyond 2^53 ("unlimited"). */
 const Limit = Type.Union([Type.Integer({ minimum: -1 }), Type.Null()], {
   description: 'The value the kernel reported; -1 = unreadable; null = above 2^53 (the kernel\'s "unlimited" defaults), which JSON numbers cannot hold exactly',
 });
 
-export const NamespaceLimitsSchema = Type.Object({
-  nsInode: Count,
-  msgmax: Limit, msgmnb: Limit, msgmni: Limit,
-  shmmax: Limit, shmall: Limit, shmmni: Limit,
-  semmsl: Limit, semmns: Limit, semopm: Limit, semmni: Limit,
-  mqMsgMax: Limit, mqMsgsizeMax: Limit, mqQueuesMax: Limit,
-}, { description: 'Limits of one IPC namespace, read from /proc/sys inside it.' });
+export const NamespaceLimitsSchema = Type.Object(
+  {
+    nsInode: Count,
+    msgmax: Limit,
+    msgmnb: Limit,
+    msgmni: Limit,
+    shmmax: Limit,
+    shmall: Limit,
+    shmmni: Limit,
+    semmsl: Limit,
+    semmns: Limit,
+    semopm: Limit,
+    semmni: Limit,
+    mqMsgMax: Limit,
+    mqMsgsizeMax: Limit,
+    mqQueuesMax: Limit,
+  },
+  { description: 'Limits of one IPC namespace, read from /proc/sys inside it.' },
+);
 
-export const ParamsSchema = Type.Object({
-  size: Type.Optional(Type.Integer({ minimum: 1 })),
-  kind: Type.Optional(Text()),
-  objects: Type.Optional(Type.Integer({ minimum: 1 })),
-});
+/** A scenario's workload parameters: one property per parameter the workloads declare (plan/workloads.ts). */
+export const ParamsSchema = Type.Object(
+  Object.fromEntries(
+    PARAMS.map((p) => [
+      p.name,
+      Type.Optional(
+        isInteger(p) ? Type.Integer({ minimum: p.min ?? 1, description: p.description }) : Type.String({ maxLength: 4096, description: p.description }),
+      ),
+    ]),
+  ),
+);
 
 const Sysctls = Type.Record(Type.String(), Type.String({ maxLength: 256 }));
 
 export const ThroughputSchema = Type.Object({
   unit: Type.Literal('ops/s'),
-  estimate: Type.Number({ exclusiveMinimum: 0, description: 'The scenario\'s figure: the 25 % trimmed geometric mean of its per-round rates.' }),
+  estimate: Type.Number({ exclusiveMinimum: 0, description: "The scenario's figure: the 25 % trimmed geometric mean of its per-round rates." }),
   ci: Interval('Interval of the estimate at ciLevel', Positive),
   ciLevel: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
   mean: Positive,
@@ -81,7 +108,10 @@ export const ThroughputSchema = Type.Object({
   rme: Type.Number({ minimum: 0, description: 'Relative margin of error of the mean, in percent (95 %).' }),
   ci95: Interval('95 % interval of the mean', NonNegative),
   samples: Type.Integer({ minimum: 1 }),
-  rounds: Type.Array(Positive, { minItems: 1, description: 'ops/s of each measured round (the median of its window\'s sub-window rates), in the order they ran.' }),
+  rounds: Type.Array(Positive, {
+    minItems: 1,
+    description: "ops/s of each measured round (the median of its window's sub-window rates), in the order they ran.",
+  }),
 });
 
 export const LatencySchema = Type.Object({
@@ -127,15 +157,18 @@ export const ScenarioSchema = Type.Object({
   retriedWindows: Type.Optional(Count),
 });
 
-export const GroupSchema = Type.Object({
-  scenarios: Type.Array(Type.String(), { minItems: 1 }),
-  rounds: Count,
-  measuredMs: NonNegative,
-  wallMs: NonNegative,
-  windowMs: Positive,
-  looks: Type.Integer({ minimum: 1, description: 'Looks the group could take within its cap: the budget its intervals\' level was set for.' }),
-  stop: StopSchema,
-}, { description: 'One group: the scenarios that differ only in mode, measured in the same rounds, and why it stopped sampling.' });
+export const GroupSchema = Type.Object(
+  {
+    scenarios: Type.Array(Type.String(), { minItems: 1 }),
+    rounds: Count,
+    measuredMs: NonNegative,
+    wallMs: NonNegative,
+    windowMs: Positive,
+    looks: Type.Integer({ minimum: 1, description: "Looks the group could take within its cap: the budget its intervals' level was set for." }),
+    stop: StopSchema,
+  },
+  { description: 'One group: the scenarios that differ only in mode, measured in the same rounds, and why it stopped sampling.' },
+);
 
 export const ComparisonSchema = Type.Object({
   metric: MetricSchema,
@@ -160,14 +193,17 @@ export const AnalysisSchema = Type.Object({
   comparisons: Type.Object({ throughput: Count, 'latency-p50': Count, 'latency-p99': Count }),
 });
 
-export const NoiseSchema = Type.Object({
-  roundNoise: NonNegative,
-  resolution: Type.Union([NonNegative, Type.Null()]),
-  comparisons: Count,
-  inconclusive: Count,
-  high: Type.Boolean(),
-  advice: Text(),
-}, { description: 'The machine\'s noise as this run measured it.' });
+export const NoiseSchema = Type.Object(
+  {
+    roundNoise: NonNegative,
+    resolution: Type.Union([NonNegative, Type.Null()]),
+    comparisons: Count,
+    inconclusive: Count,
+    high: Type.Boolean(),
+    advice: Text(),
+  },
+  { description: "The machine's noise as this run measured it." },
+);
 
 export const EnvSchema = Type.Object({
   kernel: Text(),
@@ -184,24 +220,27 @@ export const EnvSchema = Type.Object({
   limits: Type.Object({ host: NamespaceLimitsSchema, fresh: NamespaceLimitsSchema }),
 });
 
-export const ResultDocumentSchema = Type.Object({
-  schemaVersion: Type.Literal(SCHEMA_VERSION),
-  tool: Type.Object({ name: Type.Literal('ipcns-bench'), version: Text() }),
-  startedAt: Type.String({ format: 'date-time' }),
-  finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  complete: Type.Boolean(),
-  command: Type.Object({ suite: Text(), argv: Type.Array(Text()) }, { description: 'What the user asked for.' }),
-  env: EnvSchema,
-  analysis: AnalysisSchema,
-  noise: Type.Union([NoiseSchema, Type.Null()]),
-  scenarios: Type.Array(ScenarioSchema),
-  groups: Type.Array(GroupSchema),
-  comparisons: Type.Array(ComparisonSchema),
-}, {
-  $id: RESULT_SCHEMA_ID,
-  title: 'ipcns-bench result document',
-  description: 'One run of ipcns-bench (schemaVersion 2). Readers tolerate unknown fields.',
-});
+export const ResultDocumentSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    tool: Type.Object({ name: Type.Literal('ipcns-bench'), version: Text() }),
+    startedAt: Type.String({ format: 'date-time' }),
+    finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    complete: Type.Boolean(),
+    command: Type.Object({ suite: Text(), argv: Type.Array(Text()) }, { description: 'What the user asked for.' }),
+    env: EnvSchema,
+    analysis: AnalysisSchema,
+    noise: Type.Union([NoiseSchema, Type.Null()]),
+    scenarios: Type.Array(ScenarioSchema),
+    groups: Type.Array(GroupSchema),
+    comparisons: Type.Array(ComparisonSchema),
+  },
+  {
+    $id: RESULT_SCHEMA_ID,
+    title: 'ipcns-bench result document',
+    description: 'One run of ipcns-bench (schemaVersion 2). Readers tolerate unknown fields.',
+  },
+);
 
 export type ResultDocumentShape = Static<typeof ResultDocumentSchema>;
 

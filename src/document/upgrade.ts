@@ -6,7 +6,7 @@
  * interval the interval, and "no significant difference", which never
  * established equivalence, becomes "inconclusive".
  */
-import type { Comparison, ResultDocument, ScenarioResult } from '../result.js';
+import type { Comparison, ResultDocument, ScenarioResult } from './result.js';
 import { SCHEMA_VERSION } from './schema.js';
 
 type V1 = Record<string, unknown>;
@@ -64,7 +64,7 @@ export function upgradeV1(raw: unknown): ResultDocument {
     ...(d as unknown as ResultDocument),
     schemaVersion: SCHEMA_VERSION,
     analysis: {
-      method: 'version 1 document: Welch\'s t-test on per-window ops/s, Holm-adjusted over the run; intervals are its 95 % intervals of the ratio of means',
+      method: "version 1 document: Welch's t-test on per-window ops/s, Holm-adjusted over the run; intervals are its 95 % intervals of the ratio of means",
       alphaRun: 0.01,
       margin: 0.05,
       trim: 0,

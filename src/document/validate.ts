@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
-import { PACKAGE_ROOT } from '../paths.js';
-import type { ResultDocument } from '../result.js';
+import { PACKAGE_ROOT } from '../common/paths.js';
+import type { ResultDocument } from './result.js';
 import { ResultDocumentSchema } from './schema.js';
 
 // ajv-formats is CommonJS: under NodeNext its default export arrives as the module's `default` property.
@@ -80,7 +80,14 @@ function describe(errors: readonly ErrorObject[], value: unknown): string[] {
     else if (union) {
       const alternatives = union.schema as Array<{ const?: unknown }>;
       const consts = alternatives.every((x) => 'const' in x) ? alternatives.map((x) => show(x.const)) : undefined;
-      lines.push(consts ? `${at}: expected one of ${consts.join(', ')}, got ${got}` : `${at}: ${es.filter((e) => e !== union).map((e) => e.message).join(', or ')} (got ${got})`);
+      lines.push(
+        consts
+          ? `${at}: expected one of ${consts.join(', ')}, got ${got}`
+          : `${at}: ${es
+              .filter((e) => e !== union)
+              .map((e) => e.message)
+              .join(', or ')} (got ${got})`,
+      );
     } else if (first) {
       lines.push(`${at}: ${first.message ?? 'is not valid'} (got ${got})`);
     }
@@ -123,7 +130,10 @@ export function consistencyProblems(doc: ResultDocument): string[] {
   });
   doc.comparisons.forEach((c, i) => {
     const at = `/comparisons/${i}`;
-    for (const [key, id, mode] of [['scenarioA', c.scenarioA, c.a], ['scenarioB', c.scenarioB, c.b]] as const) {
+    for (const [key, id, mode] of [
+      ['scenarioA', c.scenarioA, c.a],
+      ['scenarioB', c.scenarioB, c.b],
+    ] as const) {
       const k = ids.get(id);
       if (k === undefined) out.push(`${at}/${key}: names no scenario of this document (${show(id)})`);
       else if (doc.scenarios[k]?.mode !== mode) out.push(`${at}/${key}: scenario ${show(id)} is not in mode ${mode}`);
@@ -135,7 +145,8 @@ export function consistencyProblems(doc: ResultDocument): string[] {
       if (!ids.has(id)) out.push(`/groups/${i}/scenarios/${j}: names no scenario of this document (${show(id)})`);
     });
   });
-  if (doc.finishedAt !== null && Date.parse(doc.finishedAt) < Date.parse(doc.startedAt)) out.push(`/finishedAt: before /startedAt (${doc.finishedAt} < ${doc.startedAt})`);
+  if (doc.finishedAt !== null && Date.parse(doc.finishedAt) < Date.parse(doc.startedAt))
+    out.push(`/finishedAt: before /startedAt (${doc.finishedAt} < ${doc.startedAt})`);
   return out;
 }
 

@@ -4,10 +4,19 @@
  * tables. Pure functions; no HTML.
  */
 import type { CompareResult } from '../analyze/baseline.js';
-import type { ResultDocument } from '../result.js';
+import type { ResultDocument } from '../document/result.js';
 import {
-  compareLists, compareSides, compareSummary, compareTable, comparisonTables, headerLines, scenarioTables, warnings, workloadSummaries,
-  type Cell, type TableModel,
+  compareLists,
+  compareSides,
+  compareSummary,
+  compareTable,
+  comparisonTables,
+  headerLines,
+  scenarioTables,
+  warnings,
+  workloadSummaries,
+  type Cell,
+  type TableModel,
 } from './rows.js';
 
 /** Text safe inside a table cell: pipes escaped, line breaks flattened. */
@@ -22,12 +31,18 @@ function code(text: string): string {
 
 function mdCell(c: Cell): string {
   switch (c.tone) {
-    case 'bad': return `🔴 **${cell(c.text)}**`;
-    case 'good': return `🟢 ${cell(c.text)}`;
-    case 'warn': return `⚪ ${cell(c.text)}`;
-    case 'strong': return `**${cell(c.text)}**`;
-    case 'code': return code(c.text);
-    default: return cell(c.text);
+    case 'bad':
+      return `🔴 **${cell(c.text)}**`;
+    case 'good':
+      return `🟢 ${cell(c.text)}`;
+    case 'warn':
+      return `⚪ ${cell(c.text)}`;
+    case 'strong':
+      return `**${cell(c.text)}**`;
+    case 'code':
+      return code(c.text);
+    default:
+      return cell(c.text);
   }
 }
 

@@ -7,8 +7,8 @@
 import type { CompareResult, CompareRow } from '../analyze/baseline.js';
 import { METRIC_INFO } from '../analyze/baseline.js';
 import { levelText, relativeHalfWidth } from '../analyze/modes.js';
-import type { Comparison, Metric, ResultDocument, ScenarioResult } from '../result.js';
-import { workloadInfo } from '../workloads.js';
+import type { Comparison, Metric, ResultDocument, ScenarioResult } from '../document/result.js';
+import { workloadInfo } from '../plan/workloads.js';
 import { bound, duration, megabytes, params, pct, ratioWithCi, si } from './format.js';
 
 export type Tone = 'good' | 'bad' | 'warn' | 'strong' | 'code';
@@ -33,9 +33,11 @@ export function headerLines(doc: ResultDocument): string[] {
     `${e.kernel} ${e.arch}, ${e.cpuModel}, ${e.cpuCount} CPUs (usable ${e.usableCpus.join(',')}), clocksource ${e.clocksource}, timer ${e.timerNs.toFixed(1)} ns, node ${e.node}, route ${e.route}`,
   ];
   const n = doc.noise;
-  lines.push(n
-    ? `noise: round-to-round ${pct(n.roundNoise)}, resolves ±${pct(n.resolution)} (median over ${n.comparisons} throughput comparisons); verdicts within ±${pct(doc.analysis.margin)}, ${pct(1 - doc.analysis.alphaRun, 0)} family-wise per metric over the run`
-    : `verdicts within ±${pct(doc.analysis.margin)}, ${pct(1 - doc.analysis.alphaRun, 0)} family-wise per metric over the run`);
+  lines.push(
+    n
+      ? `noise: round-to-round ${pct(n.roundNoise)}, resolves ±${pct(n.resolution)} (median over ${n.comparisons} throughput comparisons); verdicts within ±${pct(doc.analysis.margin)}, ${pct(1 - doc.analysis.alphaRun, 0)} family-wise per metric over the run`
+      : `verdicts within ±${pct(doc.analysis.margin)}, ${pct(1 - doc.analysis.alphaRun, 0)} family-wise per metric over the run`,
+  );
   return lines;
 }
 
@@ -44,11 +46,15 @@ export function warnings(doc: ResultDocument): string[] {
   const out: string[] = [];
   if (doc.noise?.high) out.push(`Noise: ${doc.noise.advice}.`);
   if (doc.scenarios.some((s) => s.oversubscribed)) {
-    out.push(`Scenarios with more workers than the ${doc.env.usableCpus.length} CPUs this run could use are marked oversubscribed: their scaling is shown, not trusted.`);
+    out.push(
+      `Scenarios with more workers than the ${doc.env.usableCpus.length} CPUs this run could use are marked oversubscribed: their scaling is shown, not trusted.`,
+    );
   }
   const walled = doc.groups.filter((g) => g.stop === 'wall').length;
   if (walled > 0) {
-    out.push(`${walled} group${walled === 1 ? '' : 's'} stopped at the wall-clock limit (10 times the cap, at least the cap + 30 s): setting up their processes took longer than measuring; their verdicts are from the rounds they had.`);
+    out.push(
+      `${walled} group${walled === 1 ? '' : 's'} stopped at the wall-clock limit (10 times the cap, at least the cap + 30 s): setting up their processes took longer than measuring; their verdicts are from the rounds they had.`,
+    );
   }
   if (!doc.complete) out.push('This run did not complete: the document holds what was measured before it stopped.');
   return out;
@@ -96,21 +102,28 @@ export function scenarioTables(doc: ResultDocument): TableModel[] {
 /** A mode comparison's verdict as a cell: "isolated faster", "equivalent", "inconclusive". */
 export function verdictCell(c: Pick<Comparison, 'verdict' | 'a' | 'margin'>): Cell {
   switch (c.verdict) {
-    case 'faster': return { text: `${c.a} faster`, tone: 'good' };
-    case 'slower': return { text: `${c.a} slower`, tone: 'bad' };
-    case 'equivalent': return { text: `equivalent (±${pct(c.margin, 0)})` };
-    case 'inconclusive': return { text: 'inconclusive', tone: 'warn' };
+    case 'faster':
+      return { text: `${c.a} faster`, tone: 'good' };
+    case 'slower':
+      return { text: `${c.a} slower`, tone: 'bad' };
+    case 'equivalent':
+      return { text: `equivalent (±${pct(c.margin, 0)})` };
+    case 'inconclusive':
+      return { text: 'inconclusive', tone: 'warn' };
   }
 }
-
-const METRIC_WORDS: Record<Metric, string> = { throughput: 'throughput', 'latency-p50': 'latency p50', 'latency-p99': 'latency p99' };
 
 /** Mode comparisons: one table for throughput, one for latency (p50 and p99 side by side). */
 export function comparisonTables(doc: ResultDocument): TableModel[] {
   const byId = new Map(doc.scenarios.map((s) => [s.id, s]));
   const where = (c: Comparison): Cell[] => {
     const s = byId.get(c.scenarioA);
-    return [plain(s?.workload ?? '?'), plain(s ? params(s.params as Record<string, unknown>) : ''), plain(s ? String(s.workers) : ''), plain(s?.placement ?? '')];
+    return [
+      plain(s?.workload ?? '?'),
+      plain(s ? params(s.params as Record<string, unknown>) : ''),
+      plain(s ? String(s.workers) : ''),
+      plain(s?.placement ?? ''),
+    ];
   };
   const out: TableModel[] = [];
   const t = doc.comparisons.filter((c) => c.metric === 'throughput');
@@ -135,8 +148,14 @@ export function comparisonTables(doc: ResultDocument): TableModel[] {
       head: ['workload', 'params', 'workers', 'placement', 'a / b', 'p50 ratio [interval]', 'p50', 'p99 ratio [interval]', 'p99'],
       rows: p50.map((c) => {
         const q = p99.find((x) => x.scenarioA === c.scenarioA && x.scenarioB === c.scenarioB);
-        return [...where(c), plain(`${c.a} / ${c.b}`), plain(ratioWithCi(c.ratio, c.ci)), verdictCell(c),
-          plain(q ? ratioWithCi(q.ratio, q.ci) : '—'), q ? verdictCell(q) : plain('—')];
+        return [
+          ...where(c),
+          plain(`${c.a} / ${c.b}`),
+          plain(ratioWithCi(c.ratio, c.ci)),
+          verdictCell(c),
+          plain(q ? ratioWithCi(q.ratio, q.ci) : '—'),
+          q ? verdictCell(q) : plain('—'),
+        ];
       }),
     });
   }
@@ -174,7 +193,9 @@ export function workloadSummaries(doc: ResultDocument, metric: Metric = 'through
     }
     const open = cs.filter((x) => x.verdict === 'inconclusive');
     if (open.length > 0) {
-      parts.push(`inconclusive in ${open.length} (${open.map((c) => `${c.a} / ${c.b} ${context(byId.get(c.scenarioA))} ${ratioWithCi(c.ratio, c.ci)}`).join(', ')}): the run could not tell them within ${margin}`);
+      parts.push(
+        `inconclusive in ${open.length} (${open.map((c) => `${c.a} / ${c.b} ${context(byId.get(c.scenarioA))} ${ratioWithCi(c.ratio, c.ci)}`).join(', ')}): the run could not tell them within ${margin}`,
+      );
     }
     if (eq.length > 0) parts.push(`${eq.length} equivalent within ${margin}`);
     lines.push(`${w}: ${parts.join('; ')}.`);
@@ -189,11 +210,15 @@ export function workloadSummaries(doc: ResultDocument, metric: Metric = 'through
 /** A value of a compare metric with its unit. */
 export function metricText(r: Pick<CompareResult, 'metric'>, v: number): string {
   switch (r.metric) {
-    case 'throughput': return `${si(v)} ops/s`;
+    case 'throughput':
+      return `${si(v)} ops/s`;
     case 'latency-p50':
-    case 'latency-p99': return duration(v);
-    case 'cpu-per-op': return `${duration(v)}/op`;
-    case 'cs-per-op': return `${v.toPrecision(3)}/op`;
+    case 'latency-p99':
+      return duration(v);
+    case 'cpu-per-op':
+      return `${duration(v)}/op`;
+    case 'cs-per-op':
+      return `${v.toPrecision(3)}/op`;
   }
 }
 
@@ -207,10 +232,14 @@ export function changeText(row: CompareRow): string {
 
 export function runVerdictCell(row: CompareRow): Cell {
   switch (row.verdict) {
-    case 'regressed': return { text: 'regressed', tone: 'bad' };
-    case 'improved': return { text: 'improved', tone: 'good' };
-    case 'unchanged': return { text: 'unchanged' };
-    case 'inconclusive': return { text: 'inconclusive', tone: 'warn' };
+    case 'regressed':
+      return { text: 'regressed', tone: 'bad' };
+    case 'improved':
+      return { text: 'improved', tone: 'good' };
+    case 'unchanged':
+      return { text: 'unchanged' };
+    case 'inconclusive':
+      return { text: 'inconclusive', tone: 'warn' };
   }
 }
 
@@ -251,10 +280,11 @@ export function compareLists(r: CompareResult): string[] {
 /** One line: how many regressed, improved, were unchanged or inconclusive, on which metric. */
 export function compareSummary(r: CompareResult): string {
   const n = r.rows.length;
-  const head = (r.regressed > 0
-    ? `${r.regressed} of ${n} compared scenario${n === 1 ? '' : 's'} regressed`
-    : `no regression in ${n} compared scenario${n === 1 ? '' : 's'}`)
-    + (r.broken.length > 0 ? `, and ${r.broken.length} that completed in base failed in current` : '');
+  const head =
+    (r.regressed > 0
+      ? `${r.regressed} of ${n} compared scenario${n === 1 ? '' : 's'} regressed`
+      : `no regression in ${n} compared scenario${n === 1 ? '' : 's'}`) +
+    (r.broken.length > 0 ? `, and ${r.broken.length} that completed in base failed in current` : '');
   const extra = [
     r.improved > 0 ? `${r.improved} improved` : '',
     `${r.unchanged} unchanged`,
@@ -262,7 +292,10 @@ export function compareSummary(r: CompareResult): string {
     r.onlyInBase.length > 0 ? `${r.onlyInBase.length} only in base` : '',
     r.onlyInCurrent.length > 0 ? `${r.onlyInCurrent.length} only in current` : '',
     r.notCompared.length > 0 ? `${r.notCompared.length} not compared` : '',
-  ].filter(Boolean).join(', ');
-  const tail = r.inconclusive > 0 ? ' Inconclusive scenarios could not be told within the threshold: sample more (a longer --time) or pass more baselines.' : '';
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const tail =
+    r.inconclusive > 0 ? ' Inconclusive scenarios could not be told within the threshold: sample more (a longer --time) or pass more baselines.' : '';
   return `${head} (${extra}); verdicts used ${METRIC_INFO[r.metric].label} (--metric ${r.metric}), threshold ±${pct(r.threshold)}.${tail}`;
 }

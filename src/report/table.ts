@@ -4,10 +4,20 @@
  */
 import Table from 'cli-table3';
 import type { CompareResult } from '../analyze/baseline.js';
-import type { ResultDocument } from '../result.js';
+import type { ResultDocument } from '../document/result.js';
 import {
-  compareLists, compareSides, compareSummary, compareTable, comparisonTables, headerLines, scenarioTables, warnings, workloadSummaries,
-  type Cell, type TableModel, type Tone,
+  compareLists,
+  compareSides,
+  compareSummary,
+  compareTable,
+  comparisonTables,
+  headerLines,
+  scenarioTables,
+  warnings,
+  workloadSummaries,
+  type Cell,
+  type TableModel,
+  type Tone,
 } from './rows.js';
 
 export interface TableOptions {

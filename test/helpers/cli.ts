@@ -1,7 +1,7 @@
 /** Runs the built CLI as a user would, and captures what it prints. */
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../src/paths.js';
+import { PACKAGE_ROOT } from '../../src/common/paths.js';
 
 export const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
 
@@ -68,12 +68,17 @@ export function inOwnIpcNamespace(command: string[], env: NodeJS.ProcessEnv = {}
     'exit $code',
   ].join('\n');
   const r = spawnSync('unshare', ['--ipc', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', ...command], {
-    encoding: 'utf8', env: { ...process.env, ...env }, timeout: timeoutMs,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: timeoutMs,
   });
   const [stderr = '', tail = ''] = r.stderr.split('@@left\n');
   const lines = tail.split('\n').filter((l) => l.trim() !== '');
   return {
-    code: r.status, signal: r.signal, stdout: r.stdout, stderr,
+    code: r.status,
+    signal: r.signal,
+    stdout: r.stdout,
+    stderr,
     left: { sysv: lines.filter((l) => !l.startsWith('mq ')), queues: lines.filter((l) => l.startsWith('mq ')).map((l) => l.slice(3)) },
   };
 }

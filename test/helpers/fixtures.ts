@@ -3,18 +3,31 @@
  * over the mock core, fake clocks, scenario builders and a result document
  * built by running the scheduler on the mock core. No processes, no piscina.
  */
-import { InlineExecutor, type Executor } from '../../src/executor.js';
-import { createMockCore, FRESH_DEFAULTS, seededRandom, type MockOptions } from '../../src/mock-core.js';
-import type { TargetLimits } from '../../src/preflight.js';
-import { SCHEMA_VERSION, type Comparison, type ResultDocument, type ScenarioResult } from '../../src/result.js';
+import { InlineExecutor, type Executor } from '../../src/measure/executor.js';
+import { createMockCore, FRESH_DEFAULTS, seededRandom, type MockOptions } from '../../src/measure/mock-core.js';
+import type { TargetLimits } from '../../src/measure/preflight.js';
+import { SCHEMA_VERSION, type Comparison, type ResultDocument, type ScenarioResult } from '../../src/document/result.js';
 import { methodText } from '../../src/analyze/modes.js';
 import { TRIM } from '../../src/analyze/trimmed.js';
-import { addResults } from '../../src/document.js';
-import { Scheduler, comparisonsOf, groupByComparison, type ProgressEvent, type RunPlan, type SchedulerDeps } from '../../src/scheduler.js';
-import { scenarioId, type Budget } from '../../src/suite.js';
+import { addResults } from '../../src/document/writer.js';
+import { comparisonsOf, groupByComparison } from '../../src/measure/scheduler.js';
+import type { RunPlan } from '../../src/analyze/sequential.js';
+import { GroupRunner, type GroupRunnerDeps, type RunEvent } from '../../src/document/group.js';
+import { scenarioId, type Budget } from '../../src/plan/suite.js';
 import type {
-  HeldNamespace, IsolationProbe, LockOp, Mode, NamespaceLimits, Outcome, Params, Placement, Route, Scenario, WindowResult, WindowSpec,
-} from '../../src/types.js';
+  HeldNamespace,
+  IsolationProbe,
+  LockOp,
+  Mode,
+  NamespaceLimits,
+  Outcome,
+  Params,
+  Placement,
+  Route,
+  Scenario,
+  WindowResult,
+  WindowSpec,
+} from '../../src/common/types.js';
 
 /** The host IPC namespace inode the mock core reports for host mode. */
 export const HOST = 4026531839;
@@ -85,7 +98,12 @@ export class SpyExecutor implements Executor {
     let results = await this.inner.runWindow(specs);
     this.lastStop = Math.max(this.lastStop, ...specs.map((s) => s.stopNs));
     const index = this.calls.length;
-    if (this.inject) results = this.inject(index, specs, results.map((r) => ({ ...r })));
+    if (this.inject)
+      results = this.inject(
+        index,
+        specs,
+        results.map((r) => ({ ...r })),
+      );
     this.calls.push({ specs: copies, results, nowBefore });
     this.afterCall?.(index);
     return results;
@@ -120,9 +138,9 @@ export class SpyExecutor implements Executor {
 
 export interface Harness {
   spy: SpyExecutor;
-  events: ProgressEvent[];
-  scheduler: Scheduler;
-  deps: SchedulerDeps;
+  events: RunEvent[];
+  scheduler: GroupRunner;
+  deps: GroupRunnerDeps;
 }
 
 export interface HarnessOptions {
@@ -141,10 +159,10 @@ export const LIMITS: TargetLimits = { host: { ...FRESH_DEFAULTS, nsInode: HOST }
 /** A scheduler over a spy over an InlineExecutor over the mock core, with fake clocks. */
 export function harness(o: HarnessOptions = {}): Harness {
   const spy = new SpyExecutor(new InlineExecutor(createMockCore({ seed: o.seed ?? 1, noise: 0.02, ...o.mock })));
-  const events: ProgressEvent[] = [];
+  const events: RunEvent[] = [];
   let now = 5_000_000_000;
   let wall = 1_000;
-  const deps: SchedulerDeps = {
+  const deps: GroupRunnerDeps = {
     executor: spy,
     cpus: o.cpus ?? CPUS,
     route: 'privileged',
@@ -161,7 +179,7 @@ export function harness(o: HarnessOptions = {}): Harness {
     plan: o.plan ?? plan(),
   };
   if (o.signal) deps.signal = o.signal;
-  return { spy, events, deps, scheduler: new Scheduler(deps, budget(o.budget)) };
+  return { spy, events, deps, scheduler: new GroupRunner(deps, budget(o.budget)) };
 }
 
 export const ENV = {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allObjects, type SysvObject } from '../../src/sysvipc.js';
+import { allObjects, type SysvObject } from '../../src/measure/sysvipc.js';
 
 export type { SysvObject };
 export const sysvObjects = allObjects;
@@ -18,7 +18,9 @@ let mounted: string | undefined;
  */
 export function mqueueDir(): string {
   if (mounted) return mounted;
-  const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+  const mounts = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '));
   if (mounts.some((m) => m[1] === '/dev/mqueue' && m[2] === 'mqueue')) return (mounted = '/dev/mqueue');
   const dir = mkdtempSync(join(tmpdir(), 'ipcns-mqueue-'));
   execFileSync('mount', ['-t', 'mqueue', 'mqueue', dir]);
@@ -41,9 +43,9 @@ export function toolQueues(): string[] {
 /** Objects present now that were not in `before` and that belong to the given pids, ids or keys. */
 export function newToolObjects(before: readonly SysvObject[], mine: { pids: Set<number>; ids: Set<string>; keys: Set<number> }): SysvObject[] {
   const seen = new Set(before.map((o) => `${o.kind}:${o.id}`));
-  return sysvObjects().filter((o) => !seen.has(`${o.kind}:${o.id}`)).filter(
-    (o) => o.pids.some((p) => mine.pids.has(p)) || mine.ids.has(`${o.kind}:${o.id}`) || (o.key !== 0 && mine.keys.has(o.key)),
-  );
+  return sysvObjects()
+    .filter((o) => !seen.has(`${o.kind}:${o.id}`))
+    .filter((o) => o.pids.some((p) => mine.pids.has(p)) || mine.ids.has(`${o.kind}:${o.id}`) || (o.key !== 0 && mine.keys.has(o.key)));
 }
 
 /** True if /proc still has the pid (alive or a zombie). */

@@ -5,7 +5,12 @@ import type { CommandIo } from '../../src/commands/io.js';
 export function memoryIo(env: NodeJS.ProcessEnv = {}): CommandIo & { out: () => string; err: () => string } {
   const sink = () => {
     let text = '';
-    const stream = new Writable({ write(chunk: Buffer, _enc, cb) { text += chunk.toString(); cb(); } });
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        text += chunk.toString();
+        cb();
+      },
+    });
     return { stream, text: () => text };
   };
   const o = sink();

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import { PACKAGE_ROOT } from './paths.js';
-import type { Core, HeldNamespace, IsolationProbe, LockOp, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from './types.js';
+import { PACKAGE_ROOT } from '../common/paths.js';
+import type { Core, HeldNamespace, IsolationProbe, LockOp, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from '../common/types.js';
 
 export type Task =
   | { kind: 'run'; spec: WindowSpec }
@@ -35,7 +35,7 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-export const WORKER_FILE = join(PACKAGE_ROOT, 'dist', 'src', 'worker.js');
+export const WORKER_FILE = join(PACKAGE_ROOT, 'dist', 'src', 'measure', 'worker.js');
 
 export class PoolExecutor implements Executor {
   private readonly pool: Piscina;
@@ -123,4 +123,3 @@ export class InlineExecutor implements Executor {
     return Promise.resolve();
   }
 }
-

@@ -3,10 +3,10 @@
  * names the flag, the value and what is allowed.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './errors.js';
+import { UsageError } from '../common/errors.js';
 import { LIMITS } from './suite.js';
-import { MODES, PLACEMENTS, type Mode, type Placement } from './types.js';
-import { MAX_LOOKUP_OBJECTS, WORKLOADS } from './workloads.js';
+import { MODES, PLACEMENTS, type Mode, type Placement } from '../common/types.js';
+import { WORKLOADS } from './workloads.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -21,7 +21,9 @@ export function parse<T extends Options>(command: string, argv: string[], option
   } catch (e) {
     if (e instanceof UsageError) throw e;
     const err = e as Error & { code?: string };
-    const allowed = Object.keys(options).map((o) => `--${o}`).join(', ');
+    const allowed = Object.keys(options)
+      .map((o) => `--${o}`)
+      .join(', ');
     const flag = /'(-[^' ]+)/.exec(err.message)?.[1];
     if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`${command}: unknown flag ${flag ?? err.message}; allowed: ${allowed}`);
     if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && err.message.includes('ambiguous')) {
@@ -34,7 +36,8 @@ export function parse<T extends Options>(command: string, argv: string[], option
 
 function list(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw new UsageError(`${flag} ${JSON.stringify(text)}: empty item in the list; separate values with commas, e.g. ${flag} a,b`);
+  if (items.some((s) => s === ''))
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: empty item in the list; separate values with commas, e.g. ${flag} a,b`);
   return items;
 }
 
@@ -55,7 +58,11 @@ export function oneOf<T extends string>(flag: string, text: string, allowed: rea
 }
 
 export function parseWorkloads(text: string): string[] {
-  return choices('--workload', text, WORKLOADS.map((w) => w.name));
+  return choices(
+    '--workload',
+    text,
+    WORKLOADS.map((w) => w.name),
+  );
 }
 
 export function parseModes(text: string): Mode[] {
@@ -92,18 +99,6 @@ export function parseWorkers(text: string): number[] {
   return [...new Set(out)];
 }
 
-export function parseSizes(text: string): number[] {
-  return [...new Set(list('--size', text).map((s) => integer('--size', s, 1, LIMITS.maxSize, 'bytes per message or buffer')))];
-}
-
-export function parseKinds(text: string): string[] {
-  return [...new Set(choices('--kind', text, ['msg', 'sem', 'shm'] as const))];
-}
-
-export function parseObjects(text: string): number[] {
-  return [...new Set(list('--objects', text).map((s) => integer('--objects', s, 1, MAX_LOOKUP_OBJECTS, 'queues per worker')))];
-}
-
 /**
  * A percentage: "5%" or "5" (five percent), "2.5%". Returns a fraction. A
  * plain number between 0 and 1 is refused as ambiguous ("0.05" could mean
@@ -114,7 +109,8 @@ export function parsePercent(flag: string, text: string, minPct: number, maxPct:
   if (!m || m[2] === undefined) throw new UsageError(`${flag} ${JSON.stringify(text)}: not a percentage; write e.g. ${flag} 5%`);
   if (m[1] === '-') throw new UsageError(`${flag} ${text}: must not be negative; give e.g. ${flag} 5%`);
   const pct = Number(m[2]);
-  if (m[3] === '' && pct > 0 && pct < 1) throw new UsageError(`${flag} ${text}: ambiguous; write ${pct * 100}% for ${pct * 100} percent, or ${pct}% for ${pct} percent`);
+  if (m[3] === '' && pct > 0 && pct < 1)
+    throw new UsageError(`${flag} ${text}: ambiguous; write ${pct * 100}% for ${pct * 100} percent, or ${pct}% for ${pct} percent`);
   if (pct < minPct || pct > maxPct) throw new UsageError(`${flag} ${text}: give a percentage from ${minPct}% to ${maxPct}%`);
   return pct / 100;
 }

@@ -6,14 +6,13 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readBounded } from './document/files.js';
-import { UsageError } from './errors.js';
-import { printable } from './report/format.js';
-import { PACKAGE_ROOT } from './paths.js';
-import { MODES, PLACEMENTS, type Mode, type Params, type Placement, type Scenario } from './types.js';
-import { MAX_LOOKUP_OBJECTS, resolveParams, WORKLOADS, workloadInfo } from './workloads.js';
-
-const CHURN_KIND_NAMES = ['msg', 'sem', 'shm'] as const;
+import { readBounded } from '../common/files.js';
+import { UsageError } from '../common/errors.js';
+import { printable } from '../common/text.js';
+import { PACKAGE_ROOT } from '../common/paths.js';
+import { MODES, PLACEMENTS, type Mode, type ParamValue, type Params, type Placement, type Scenario } from '../common/types.js';
+import { checkParamValue } from './params.js';
+import { PARAMS, resolveParams, WORKLOADS, workloadInfo } from './workloads.js';
 
 export interface Budget {
   /**
@@ -39,9 +38,8 @@ export interface Budget {
 
 export interface MatrixEntry {
   workload: string[];
-  size?: number[];
-  kind?: string[];
-  objects?: number[];
+  /** Values of each parameter (PARAMS) the entry lists; a workload takes those it declares, its defaults for the rest. */
+  params?: Record<string, ParamValue[]>;
   mode: Mode[];
   workers: number[];
   placement: Placement[];
@@ -58,7 +56,10 @@ export interface Suite {
 export const SUITES_DIR = join(PACKAGE_ROOT, 'bench');
 
 export function suiteNames(): string[] {
-  return readdirSync(SUITES_DIR).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json')).sort();
+  return readdirSync(SUITES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => basename(f, '.json'))
+    .sort();
 }
 
 /** Loads a suite by name (bench/NAME.json) or by path, and checks every field. */
@@ -101,7 +102,6 @@ export const LIMITS = {
   maxTimeMs: 3_600_000,
   /** Workers beyond this are refused: each is a thread and a process pair. */
   maxWorkers: 256,
-  maxSize: 1 << 30,
   maxRounds: 1_000_000,
   /**
    * Scenarios one run takes: the default suite has 71; at the least a few
@@ -129,7 +129,9 @@ export function checkSuite(raw: unknown, where: string): Suite {
   if (!isObject(b)) throw new UsageError(`${where}: "budget" is missing; give {"capMs": 3000, "margin": 0.05}`);
   const retired = RETIRED_BUDGET.find((k) => k in b);
   if (retired) {
-    throw new UsageError(`${where}: budget.${retired} is no longer used: a suite states budget.capMs (measured ms per group, a cap) and budget.margin; groups sample until their comparisons are decided`);
+    throw new UsageError(
+      `${where}: budget.${retired} is no longer used: a suite states budget.capMs (measured ms per group, a cap) and budget.margin; groups sample until their comparisons are decided`,
+    );
   }
   const budget: Budget = {
     capMs: intIn(`${where}: budget.capMs`, b.capMs, 1, LIMITS.maxTimeMs),
@@ -141,7 +143,8 @@ export function checkSuite(raw: unknown, where: string): Suite {
     sampleEvery: b.sampleEvery === undefined || b.sampleEvery === 'auto' ? -1 : intIn(`${where}: budget.sampleEvery`, b.sampleEvery, 0, 1_000_000),
     precision: fraction(`${where}: budget.precision`, b.precision ?? 0, 0, 0.5),
   };
-  if (budget.maxRounds < budget.minRounds) throw new UsageError(`${where}: budget.maxRounds (${budget.maxRounds}) is below budget.minRounds (${budget.minRounds})`);
+  if (budget.maxRounds < budget.minRounds)
+    throw new UsageError(`${where}: budget.maxRounds (${budget.maxRounds}) is below budget.minRounds (${budget.minRounds})`);
   if (!Array.isArray(raw.matrix) || raw.matrix.length === 0) {
     throw new UsageError(`${where}: "matrix" must be a non-empty array of {"workload", "mode", "workers", "placement"} entries`);
   }
@@ -163,9 +166,11 @@ function checkEntry(e: unknown, where: string): MatrixEntry {
     workers: listOf(`${where}.workers`, e.workers ?? [1], (x, w) => intIn(w, x, 1, LIMITS.maxWorkers)),
     placement: listOf(`${where}.placement`, e.placement ?? ['same-cpu'], (x, w) => checkChoice(w, x, PLACEMENTS)),
   };
-  if (e.size !== undefined) entry.size = listOf(`${where}.size`, e.size, (x, w) => intIn(w, x, 1, LIMITS.maxSize));
-  if (e.kind !== undefined) entry.kind = listOf(`${where}.kind`, e.kind, (x, w) => checkChoice(w, x, CHURN_KIND_NAMES));
-  if (e.objects !== undefined) entry.objects = listOf(`${where}.objects`, e.objects, (x, w) => intIn(w, x, 1, MAX_LOOKUP_OBJECTS));
+  const params: Record<string, ParamValue[]> = {};
+  for (const p of PARAMS) {
+    if (e[p.name] !== undefined) params[p.name] = listOf(`${where}.${p.name}`, e[p.name], (x, w) => checkParamValue(p, x, w));
+  }
+  if (Object.keys(params).length > 0) entry.params = params;
   if (e.sysctls !== undefined) entry.sysctls = checkSysctls(`${where}.sysctls`, e.sysctls);
   return entry;
 }
@@ -193,16 +198,28 @@ function checkSysctls(where: string, v: unknown): Record<string, string> {
 
 /** IPC sysctls that live in the IPC namespace, and so can be set in a fresh one. */
 export const NAMESPACED_SYSCTLS = [
-  'kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.msg_next_id',
-  'kernel.sem', 'kernel.sem_next_id',
-  'kernel.shmmax', 'kernel.shmall', 'kernel.shmmni', 'kernel.shm_rmid_forced', 'kernel.shm_next_id',
-  'fs.mqueue.msg_max', 'fs.mqueue.msgsize_max', 'fs.mqueue.queues_max', 'fs.mqueue.msg_default', 'fs.mqueue.msgsize_default',
+  'kernel.msgmax',
+  'kernel.msgmnb',
+  'kernel.msgmni',
+  'kernel.msg_next_id',
+  'kernel.sem',
+  'kernel.sem_next_id',
+  'kernel.shmmax',
+  'kernel.shmall',
+  'kernel.shmmni',
+  'kernel.shm_rmid_forced',
+  'kernel.shm_next_id',
+  'fs.mqueue.msg_max',
+  'fs.mqueue.msgsize_max',
+  'fs.mqueue.queues_max',
+  'fs.mqueue.msg_default',
+  'fs.mqueue.msgsize_default',
 ] as const;
 
 /** Parses one "name=value" --sysctl argument. */
 export function checkSysctl(where: string, text: string): [string, string] {
   const m = /^([a-z_./]+)=([0-9][0-9 \t]*)$/.exec(text.trim());
-  if (!m || !m[1] || !m[2]) {
+  if (!m?.[1] || !m[2]) {
     throw new UsageError(`${where} ${JSON.stringify(text)}: expected NAME=VALUE with a numeric value, e.g. --sysctl kernel.msgmni=64`);
   }
   const name = m[1].replaceAll('/', '.');
@@ -217,9 +234,8 @@ export interface Overrides {
   workload?: string[];
   mode?: Mode[];
   workers?: number[];
-  size?: number[];
-  kind?: string[];
-  objects?: number[];
+  /** Values per parameter name (PARAMS): --size 64,1024 gives {size: [64, 1024]}. */
+  params?: Record<string, ParamValue[]>;
   placement?: Placement[];
   capMs?: number;
   margin?: number;
@@ -227,25 +243,36 @@ export interface Overrides {
 }
 
 export function applyOverrides(suite: Suite, o: Overrides): Suite {
-  let matrix = suite.matrix.map((e) => {
-    const out: MatrixEntry = { ...e };
-    if (o.workload) out.workload = e.workload.filter((w) => o.workload?.includes(w));
-    if (o.mode) out.mode = o.mode;
-    if (o.workers) out.workers = o.workers;
-    if (o.size) out.size = o.size;
-    if (o.kind) out.kind = o.kind;
-    if (o.objects) out.objects = o.objects;
-    if (o.placement) out.placement = o.placement;
-    if (o.sysctls) out.sysctls = { ...e.sysctls, ...o.sysctls };
-    return out;
-  }).filter((e) => e.workload.length > 0);
+  let matrix = suite.matrix
+    .map((e) => {
+      const out: MatrixEntry = { ...e };
+      if (o.workload) out.workload = e.workload.filter((w) => o.workload?.includes(w));
+      if (o.mode) out.mode = o.mode;
+      if (o.workers) out.workers = o.workers;
+      if (o.params) out.params = { ...e.params, ...o.params };
+      if (o.placement) out.placement = o.placement;
+      if (o.sysctls) out.sysctls = { ...e.sysctls, ...o.sysctls };
+      return out;
+    })
+    .filter((e) => e.workload.length > 0);
   if (o.workload) {
     // Workloads the suite does not cover run with the suite's first entry's other dimensions.
     const covered = new Set(matrix.flatMap((e) => e.workload));
     const missing = o.workload.filter((w) => !covered.has(w));
     const base = suite.matrix[0];
     if (missing.length > 0 && base) {
-      matrix = [...matrix, { ...base, workload: missing, ...(o.mode ? { mode: o.mode } : {}), ...(o.workers ? { workers: o.workers } : {}), ...(o.placement ? { placement: o.placement } : {}), ...(o.size ? { size: o.size } : {}), ...(o.kind ? { kind: o.kind } : {}), ...(o.objects ? { objects: o.objects } : {}), ...(o.sysctls ? { sysctls: { ...base.sysctls, ...o.sysctls } } : {}) }];
+      matrix = [
+        ...matrix,
+        {
+          ...base,
+          workload: missing,
+          ...(o.mode ? { mode: o.mode } : {}),
+          ...(o.workers ? { workers: o.workers } : {}),
+          ...(o.placement ? { placement: o.placement } : {}),
+          ...(o.params ? { params: { ...base.params, ...o.params } } : {}),
+          ...(o.sysctls ? { sysctls: { ...base.sysctls, ...o.sysctls } } : {}),
+        },
+      ];
     }
   }
   const budget = { ...suite.budget, ...(o.capMs !== undefined ? { capMs: o.capMs } : {}), ...(o.margin !== undefined ? { margin: o.margin } : {}) };
@@ -254,8 +281,13 @@ export function applyOverrides(suite: Suite, o: Overrides): Suite {
 
 /** A stable id from the identity fields, e.g. "msg.pingpong(size=64)/isolated/w2/same-cpu". */
 export function scenarioId(s: Omit<Scenario, 'id'>): string {
-  const params = Object.entries(s.params).map(([k, v]) => `${k}=${String(v)}`).join(',');
-  const sysctls = Object.entries(s.sysctls).sort().map(([k, v]) => `${k}=${v}`).join(',');
+  const params = Object.entries(s.params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
+  const sysctls = Object.entries(s.sysctls)
+    .sort()
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return `${s.workload}${params ? `(${params})` : ''}/${s.mode}/w${s.workers}/${s.placement}${sysctls ? `/sysctl(${sysctls})` : ''}`;
 }
 
@@ -266,8 +298,7 @@ export function countScenarios(suite: Suite): number {
     for (const workload of e.workload) {
       const info = workloadInfo(workload);
       if (!info) continue;
-      const takes = (name: keyof Params): boolean => info.params.some((p) => p.name === name);
-      const variants = (takes('size') ? e.size?.length ?? 1 : 1) * (takes('kind') ? e.kind?.length ?? 1 : 1) * (takes('objects') ? e.objects?.length ?? 1 : 1);
+      const variants = info.params.reduce((k, p) => k * (e.params?.[p.name]?.length ?? 1), 1);
       n += variants * e.workers.length * e.placement.length * e.mode.length;
     }
   }
@@ -282,21 +313,20 @@ export function countScenarios(suite: Suite): number {
 export function expand(suite: Suite, where = `suite ${suite.name}`): Scenario[] {
   const count = countScenarios(suite);
   if (count > LIMITS.maxScenarios) {
-    throw new UsageError(`${where}: its matrix names ${count} scenarios, more than the ${LIMITS.maxScenarios} a run takes; narrow its lists (or --workload, --mode, --workers, --size), or split it into several suites`);
+    throw new UsageError(
+      `${where}: its matrix names ${count} scenarios, more than the ${LIMITS.maxScenarios} a run takes; narrow its lists (or --workload, --mode, --workers, --size), or split it into several suites`,
+    );
   }
   const out = new Map<string, Scenario>();
   for (const e of suite.matrix) {
     for (const workload of e.workload) {
       const info = workloadInfo(workload);
       if (!info) continue;
-      const takes = (name: keyof Params): boolean => info.params.some((p) => p.name === name);
-      const variants: Params[] = [];
-      for (const size of takes('size') && e.size ? e.size : [undefined]) {
-        for (const kind of takes('kind') && e.kind ? e.kind : [undefined]) {
-          for (const objects of takes('objects') && e.objects ? e.objects : [undefined]) {
-            variants.push({ ...(size !== undefined ? { size } : {}), ...(kind !== undefined ? { kind } : {}), ...(objects !== undefined ? { objects } : {}) });
-          }
-        }
+      // Every combination of the listed values of the parameters the workload declares, in declaration order.
+      let variants: Params[] = [{}];
+      for (const p of info.params) {
+        const values = e.params?.[p.name];
+        if (values) variants = variants.flatMap((v) => values.map((x) => ({ ...v, [p.name]: x })));
       }
       for (const given of variants) {
         const params = resolveParams(info, given);

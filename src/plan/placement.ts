@@ -4,7 +4,7 @@
  * costs far more than the IPC), so it is part of every scenario's identity.
  */
 import { readFileSync } from 'node:fs';
-import type { Placement } from './types.js';
+import type { Placement } from '../common/types.js';
 
 export interface Cpus {
   cpuA: number;

@@ -7,10 +7,11 @@
  * for each fresh group of processes with heavy tails, a drift that windows
  * close in time share, and bursts of another tenant inside a window.
  */
-import { failure } from './errors.js';
+import { failure } from '../common/errors.js';
 import { bucketIndex } from './histogram.js';
-import type { Core, HeldNamespace, IsolationProbe, NamespaceLimits, Outcome, WindowResult, WindowSpec } from './types.js';
-import { WORKLOADS } from './workloads.js';
+import type { Core, HeldNamespace, IsolationProbe, NamespaceLimits, Outcome, WindowResult, WindowSpec } from '../common/types.js';
+import { WORKLOADS } from '../plan/workloads.js';
+import { intParam } from '../plan/params.js';
 
 /** Noise of the mock's windows, all on the log scale of the op rate. */
 export interface NoiseModel {
@@ -74,10 +75,19 @@ export function gaussian(rand: () => number): number {
 
 export const FRESH_DEFAULTS: NamespaceLimits = {
   nsInode: 0,
-  msgmax: 8192, msgmnb: 16384, msgmni: 32000,
-  shmmax: Infinity, shmall: Infinity, shmmni: 4096,
-  semmsl: 32000, semmns: 1024000000, semopm: 500, semmni: 32000,
-  mqMsgMax: 10, mqMsgsizeMax: 8192, mqQueuesMax: 256,
+  msgmax: 8192,
+  msgmnb: 16384,
+  msgmni: 32000,
+  shmmax: Infinity,
+  shmall: Infinity,
+  shmmni: 4096,
+  semmsl: 32000,
+  semmns: 1024000000,
+  semopm: 500,
+  semmni: 32000,
+  mqMsgMax: 10,
+  mqMsgsizeMax: 8192,
+  mqQueuesMax: 256,
 };
 
 const HOST_INODE = 4026531839;
@@ -144,7 +154,7 @@ export function createMockCore(options: MockOptions = {}): Core {
         max = Math.max(max, v);
       }
       const count = [...buckets.values()].reduce((a, b) => a + b, 0);
-      const size = spec.params.size ?? 0;
+      const size = intParam(spec.params, 'size', 0);
       const hasBytes = WORKLOADS.find((w) => w.name === spec.workload)?.hasBytes ?? false;
       const result: WindowResult = {
         ok: !fail,

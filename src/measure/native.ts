@@ -3,16 +3,17 @@
  * mirrors the structs of native/include/ipcb.h, calls the core synchronously
  * (never `.async`, which would run on a koffi thread) and returns plain data.
  *
- * Load it in piscina workers, not in the main thread (see DESIGN.md on koffi).
+ * Load it in piscina workers, not in the main thread (docs/ARCHITECTURE.md, the process model).
  */
 import { existsSync } from 'node:fs';
 import koffi from 'koffi';
-import { failure } from './errors.js';
+import { failure } from '../common/errors.js';
 import { fromDense } from './histogram.js';
-import { NATIVE_LIBRARY } from './paths.js';
+import { NATIVE_LIBRARY } from '../common/paths.js';
 import { constants } from 'node:os';
-import type { Core, HeldNamespace, IsolationProbe, LockOp, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from './types.js';
-import { workloadInfo } from './workloads.js';
+import type { Core, HeldNamespace, IsolationProbe, LockOp, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from '../common/types.js';
+import { workloadInfo } from '../plan/workloads.js';
+import { intParam } from '../plan/params.js';
 
 const ABI_VERSION = 4;
 const MAX_MARKS = 256;
@@ -21,7 +22,7 @@ const SYSCTLS_LEN = 512;
 const HIST_BUCKETS = 128 + 35 * 64;
 
 const MODE_CODE = { host: 0, shared: 1, isolated: 2 } as const;
-const FAULT_CODE = { 'none': 0, 'partner-hangs': 1, 'partner-dies': 2 } as const;
+const FAULT_CODE = { none: 0, 'partner-hangs': 1, 'partner-dies': 2 } as const;
 const ROUTE_CODE = { privileged: 0, userns: 1 } as const;
 const LOCK_CODE = { release: 0, try: 1, wait: 2 } as const;
 
@@ -78,17 +79,26 @@ const Result = koffi.struct('ipcb_result', {
   mark_at: koffi.array('int64_t', MAX_MARKS, 'Array'),
 });
 
-const Limits = koffi.struct('ipcb_limits', {
+koffi.struct('ipcb_limits', {
   err: 'int32_t',
   call: koffi.array('char', CALL_LEN, 'String'),
   ns_inode: 'uint64_t',
-  msgmax: 'int64_t', msgmnb: 'int64_t', msgmni: 'int64_t',
-  shmmax: 'int64_t', shmall: 'int64_t', shmmni: 'int64_t',
-  semmsl: 'int64_t', semmns: 'int64_t', semopm: 'int64_t', semmni: 'int64_t',
-  mq_msg_max: 'int64_t', mq_msgsize_max: 'int64_t', mq_queues_max: 'int64_t',
+  msgmax: 'int64_t',
+  msgmnb: 'int64_t',
+  msgmni: 'int64_t',
+  shmmax: 'int64_t',
+  shmall: 'int64_t',
+  shmmni: 'int64_t',
+  semmsl: 'int64_t',
+  semmns: 'int64_t',
+  semopm: 'int64_t',
+  semmni: 'int64_t',
+  mq_msg_max: 'int64_t',
+  mq_msgsize_max: 'int64_t',
+  mq_queues_max: 'int64_t',
 });
 
-const Probe = koffi.struct('ipcb_probe', {
+koffi.struct('ipcb_probe', {
   err: 'int32_t',
   call: koffi.array('char', CALL_LEN, 'String'),
   inner_id: 'int32_t',
@@ -98,7 +108,7 @@ const Probe = koffi.struct('ipcb_probe', {
   host_stat_key: 'int64_t',
 });
 
-const Ns = koffi.struct('ipcb_ns', {
+koffi.struct('ipcb_ns', {
   err: 'int32_t',
   call: koffi.array('char', CALL_LEN, 'String'),
   ipc_fd: 'int32_t',
@@ -107,35 +117,86 @@ const Ns = koffi.struct('ipcb_ns', {
 });
 
 interface RawResult {
-  err: number; timed_out: number; call: string; ops: number; bytes: number;
-  start_ns: number; end_ns: number; late_ns: number; setup_late_ns: number; cpu_ns: number; vol_cs: number; invol_cs: number;
-  ns_inode: number; ns_inode_b: number; timer_ns: number;
-  lat_count: number; lat_sum_ns: number; lat_min_ns: number; lat_max_ns: number;
-  hist: Uint32Array; leader_pid: number; partner_pid: number; parties: number; obj_id: number;
-  marks: number; mark_ops: Array<number | bigint>; mark_at: Array<number | bigint>;
-  foreign_key: number; foreign_uid: number;
+  err: number;
+  timed_out: number;
+  call: string;
+  ops: number;
+  bytes: number;
+  start_ns: number;
+  end_ns: number;
+  late_ns: number;
+  setup_late_ns: number;
+  cpu_ns: number;
+  vol_cs: number;
+  invol_cs: number;
+  ns_inode: number;
+  ns_inode_b: number;
+  timer_ns: number;
+  lat_count: number;
+  lat_sum_ns: number;
+  lat_min_ns: number;
+  lat_max_ns: number;
+  hist: Uint32Array;
+  leader_pid: number;
+  partner_pid: number;
+  parties: number;
+  obj_id: number;
+  marks: number;
+  mark_ops: Array<number | bigint>;
+  mark_at: Array<number | bigint>;
+  foreign_key: number;
+  foreign_uid: number;
 }
 interface RawProbe {
-  err: number; call: string; inner_id: number; inner_inode: number;
-  host_get_errno: number; host_stat_errno: number; host_stat_key: number;
+  err: number;
+  call: string;
+  inner_id: number;
+  inner_inode: number;
+  host_get_errno: number;
+  host_stat_errno: number;
+  host_stat_key: number;
 }
 interface RawLimits {
-  err: number; call: string; ns_inode: number;
-  msgmax: number; msgmnb: number; msgmni: number; shmmax: number; shmall: number; shmmni: number;
-  semmsl: number; semmns: number; semopm: number; semmni: number;
-  mq_msg_max: number; mq_msgsize_max: number; mq_queues_max: number;
+  err: number;
+  call: string;
+  ns_inode: number;
+  msgmax: number;
+  msgmnb: number;
+  msgmni: number;
+  shmmax: number;
+  shmall: number;
+  shmmni: number;
+  semmsl: number;
+  semmns: number;
+  semopm: number;
+  semmni: number;
+  mq_msg_max: number;
+  mq_msgsize_max: number;
+  mq_queues_max: number;
 }
-interface RawNs { err: number; call: string; ipc_fd: number; user_fd: number; ns_inode: number }
+interface RawNs {
+  err: number;
+  call: string;
+  ipc_fd: number;
+  user_fd: number;
+  ns_inode: number;
+}
 
 /** "kernel.msgmni=64" pairs as the core wants them: "kernel/msgmni=64\n". */
 export function encodeSysctls(sysctls: Record<string, string>): string {
-  const text = Object.entries(sysctls).map(([k, v]) => `${k.replaceAll('.', '/')}=${v}\n`).join('');
+  const text = Object.entries(sysctls)
+    .map(([k, v]) => `${k.replaceAll('.', '/')}=${v}\n`)
+    .join('');
   if (Buffer.byteLength(text) >= SYSCTLS_LEN) throw new Error(`--sysctl: at most ${SYSCTLS_LEN - 1} bytes of sysctls in all`);
   return text;
 }
 
 /** The core reports a failing sysctl by its path; users wrote it with dots. */
 const callName = (call: string): string => (call.includes('/') ? call.replaceAll('/', '.') : call);
+
+/** Bits of ipcb_workload_flags (native/include/ipcb.h). */
+const WL_BYTES_OPS_X_SIZE = 1 << 0;
+const WL_USES_KEYS = 1 << 1;
 
 export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
   if (!existsSync(path)) {
@@ -147,6 +208,8 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
   const specSize = lib.func('int32_t ipcb_spec_size(void)');
   const count = lib.func('int32_t ipcb_workload_count(void)');
   const nameOf = lib.func('const char *ipcb_workload_name(int32_t)');
+  const partiesOf = lib.func('int32_t ipcb_workload_parties(int32_t)');
+  const wlFlags = lib.func('int32_t ipcb_workload_flags(int32_t)');
   const nowNs = lib.func('int64_t ipcb_now_ns(void)');
   const run = lib.func('int32_t ipcb_run(const ipcb_spec *spec, _Out_ ipcb_result *out)');
   const limits = lib.func('int32_t ipcb_limits(int32_t fresh, int32_t route, const char *sysctls, _Out_ ipcb_limits *out)');
@@ -163,8 +226,16 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
   }
   const names: string[] = [];
   for (let i = 0; i < (count() as number); i++) names.push(nameOf(i) as string);
-  for (const n of names) {
-    if (!workloadInfo(n)) throw new Error(`native core has workload ${n} that src/workloads.ts does not describe`);
+  // The C descriptor and the TypeScript one describe one workload: what both declare must agree.
+  for (const [i, n] of names.entries()) {
+    const info = workloadInfo(n);
+    if (!info) throw new Error(`native core has workload ${n} that src/plan/workloads.ts does not describe`);
+    const flags = wlFlags(i) as number;
+    const c = { parties: partiesOf(i) as number, hasBytes: (flags & WL_BYTES_OPS_X_SIZE) !== 0, usesKeys: (flags & WL_USES_KEYS) !== 0 };
+    const ts = { parties: info.parties, hasBytes: info.hasBytes, usesKeys: info.usesKeys === true };
+    if (JSON.stringify(c) !== JSON.stringify(ts)) {
+      throw new Error(`workload ${n}: the native core declares ${JSON.stringify(c)}, src/plan/workloads.ts ${JSON.stringify(ts)}; make them agree`);
+    }
   }
   const index = new Map(names.map((n, i) => [n, i]));
 
@@ -176,26 +247,29 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
       const info = workloadInfo(spec.workload);
       if (wl === undefined || !info) throw new Error(`unknown workload ${spec.workload}`);
       const out = {} as RawResult;
-      run({
-        workload: wl,
-        mode: MODE_CODE[spec.mode],
-        route: ROUTE_CODE[spec.route],
-        ns_fd: spec.nsFd,
-        userns_fd: spec.userNsFd,
-        cpu_a: spec.cpuA,
-        cpu_b: spec.cpuB,
-        sample_every: spec.sampleEvery,
-        size: spec.params.size ?? 0,
-        param: spec.coreParam,
-        key_base: spec.keyBase,
-        fault: FAULT_CODE[spec.fault ?? 'none'],
-        journal_fd: spec.mode === 'host' ? spec.journalFd : -1,
-        start_ns: spec.startNs,
-        stop_ns: spec.stopNs,
-        deadline_ns: spec.deadlineNs,
-        mark_ns: spec.markNs ?? 0,
-        sysctls: spec.mode === 'isolated' ? encodeSysctls(spec.sysctls) : '',
-      }, out);
+      run(
+        {
+          workload: wl,
+          mode: MODE_CODE[spec.mode],
+          route: ROUTE_CODE[spec.route],
+          ns_fd: spec.nsFd,
+          userns_fd: spec.userNsFd,
+          cpu_a: spec.cpuA,
+          cpu_b: spec.cpuB,
+          sample_every: spec.sampleEvery,
+          size: intParam(spec.params, 'size', 0),
+          param: spec.coreParam,
+          key_base: spec.keyBase,
+          fault: FAULT_CODE[spec.fault ?? 'none'],
+          journal_fd: spec.mode === 'host' ? spec.journalFd : -1,
+          start_ns: spec.startNs,
+          stop_ns: spec.stopNs,
+          deadline_ns: spec.deadlineNs,
+          mark_ns: spec.markNs ?? 0,
+          sysctls: spec.mode === 'isolated' ? encodeSysctls(spec.sysctls) : '',
+        },
+        out,
+      );
       const result: WindowResult = {
         ok: out.err === 0,
         ops: Number(out.ops),
@@ -221,9 +295,14 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
       };
       if (out.err !== 0) {
         const key = Number(out.foreign_key);
-        result.failure = key >= 0 && out.err === constants.errno.EEXIST
-          ? failure(out.err, 'msgget', `msgget failed: EEXIST: key 0x${key.toString(16)} is held by an object of ${out.foreign_uid >= 0 ? `uid ${out.foreign_uid}` : 'another user'} (not this run's), and so was a key of each of the other bases tried; remove it if it is a leftover (ipcns-bench clean only removes this tool's), or run in a fresh namespace (--mode shared or isolated)`)
-          : failure(out.err, callName(out.call), undefined, spec.mode === 'host');
+        result.failure =
+          key >= 0 && out.err === constants.errno.EEXIST
+            ? failure(
+                out.err,
+                'msgget',
+                `msgget failed: EEXIST: key 0x${key.toString(16)} is held by an object of ${out.foreign_uid >= 0 ? `uid ${out.foreign_uid}` : 'another user'} (not this run's), and so was a key of each of the other bases tried; remove it if it is a leftover (ipcns-bench clean only removes this tool's), or run in a fresh namespace (--mode shared or isolated)`,
+              )
+            : failure(out.err, callName(out.call), undefined, spec.mode === 'host');
       }
       return result;
     },
@@ -240,10 +319,19 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
         ok: true,
         value: {
           nsInode: Number(out.ns_inode),
-          msgmax: v(out.msgmax), msgmnb: v(out.msgmnb), msgmni: v(out.msgmni),
-          shmmax: v(out.shmmax), shmall: v(out.shmall), shmmni: v(out.shmmni),
-          semmsl: v(out.semmsl), semmns: v(out.semmns), semopm: v(out.semopm), semmni: v(out.semmni),
-          mqMsgMax: v(out.mq_msg_max), mqMsgsizeMax: v(out.mq_msgsize_max), mqQueuesMax: v(out.mq_queues_max),
+          msgmax: v(out.msgmax),
+          msgmnb: v(out.msgmnb),
+          msgmni: v(out.msgmni),
+          shmmax: v(out.shmmax),
+          shmall: v(out.shmall),
+          shmmni: v(out.shmmni),
+          semmsl: v(out.semmsl),
+          semmns: v(out.semmns),
+          semopm: v(out.semopm),
+          semmni: v(out.semmni),
+          mqMsgMax: v(out.mq_msg_max),
+          mqMsgsizeMax: v(out.mq_msgsize_max),
+          mqQueuesMax: v(out.mq_queues_max),
         },
       };
     },
@@ -277,4 +365,3 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
     },
   };
 }
-

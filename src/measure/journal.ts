@@ -19,8 +19,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { readBounded, unsafeFolder } from './document/files.js';
-import { PACKAGE_ROOT } from './paths.js';
+import { readBounded, unsafeFolder } from '../common/files.js';
+import { PACKAGE_ROOT } from '../common/paths.js';
 import type { SysvKind } from './sysvipc.js';
 
 const HEADER = '# ipcns-bench journal';

@@ -4,7 +4,7 @@
  * for the window while the measured processes run.
  */
 import { loadNativeCore } from './native.js';
-import type { Core } from './types.js';
+import type { Core } from '../common/types.js';
 import type { Task, TaskResult } from './executor.js';
 
 let core: Core | undefined;

@@ -4,13 +4,22 @@
  * document/upgrade.ts.
  */
 import type { Static } from '@sinclair/typebox';
-import type { Metric, Verdict } from './analyze/verdict.js';
+import type { Metric, Verdict } from '../analyze/verdict.js';
 import type {
-  AnalysisSchema, ComparisonSchema, EnvSchema, GroupSchema, LatencySchema, NoiseSchema, ResultDocumentSchema, ScenarioSchema, StateSchema,
-  StopSchema, ThroughputSchema,
-} from './document/schema.js';
+  AnalysisSchema,
+  ComparisonSchema,
+  EnvSchema,
+  GroupSchema,
+  LatencySchema,
+  NoiseSchema,
+  ResultDocumentSchema,
+  ScenarioSchema,
+  StateSchema,
+  StopSchema,
+  ThroughputSchema,
+} from './schema.js';
 
-export { SCHEMA_VERSION } from './document/schema.js';
+export { SCHEMA_VERSION } from './schema.js';
 export type { Metric, Verdict };
 
 export type ScenarioState = Static<typeof StateSchema>;

@@ -5,9 +5,7 @@
 import { constants } from 'node:os';
 import type { Failure } from './types.js';
 
-const codeByErrno = new Map<number, string>(
-  Object.entries(constants.errno).map(([code, n]) => [n, code]),
-);
+const codeByErrno = new Map<number, string>(Object.entries(constants.errno).map(([code, n]) => [n, code]));
 
 export function errnoCode(errno: number): string {
   return codeByErrno.get(errno) ?? `errno ${errno}`;
@@ -52,15 +50,18 @@ function hintFor(code: string, call: string, host: boolean): string | undefined 
   if (code === 'EINVAL' && call === 'semget') return `a set of this size exceeds kernel.sem's semmsl; ${raise('kernel.sem', host)}`;
   if (code === 'ENOSPC' && call === 'shmget') return `kernel.shmmni or kernel.shmall is exhausted; ${raise('kernel.shmmni', host)}`;
   if (code === 'ENOSPC' && call === 'mq_open') return `fs.mqueue.queues_max is exhausted; ${raise('fs.mqueue.queues_max', host)}`;
-  if (code === 'EMFILE' && call === 'mq_open') return 'RLIMIT_MSGQUEUE (bytes of POSIX queues per user) or the open-file limit is exhausted; raise it (ulimit -q, ulimit -n)';
-  if (code === 'EINVAL' && call === 'mq_open') return `the message size or depth exceeds fs.mqueue.msgsize_max or msg_max of the namespace; ${raise('fs.mqueue.msgsize_max', host)}`;
+  if (code === 'EMFILE' && call === 'mq_open')
+    return 'RLIMIT_MSGQUEUE (bytes of POSIX queues per user) or the open-file limit is exhausted; raise it (ulimit -q, ulimit -n)';
+  if (code === 'EINVAL' && call === 'mq_open')
+    return `the message size or depth exceeds fs.mqueue.msgsize_max or msg_max of the namespace; ${raise('fs.mqueue.msgsize_max', host)}`;
   if (code === 'EIDRM') return 'the object was removed under the loop (its partner or another process removed it)';
   if (code === 'EINTR') return 'the loop was interrupted by a signal';
   if ((code === 'EACCES' || code === 'EPERM' || code === 'EROFS') && call.includes('.')) {
     return `writing sysctl ${call} was refused: it needs CAP_SYS_ADMIN over the namespace (root, or the owner of a user namespace on Linux 6.9+)`;
   }
   if (code === 'ENOENT' && call.includes('.')) return `sysctl ${call} does not exist on this kernel`;
-  if ((code === 'EINVAL' || code === 'ERANGE') && call.includes('.')) return `the kernel refused the value given with --sysctl ${call}=...; give a value within the sysctl's range`;
+  if ((code === 'EINVAL' || code === 'ERANGE') && call.includes('.'))
+    return `the kernel refused the value given with --sysctl ${call}=...; give a value within the sysctl's range`;
   return undefined;
 }
 

@@ -4,11 +4,11 @@
  * to version 2. Every problem is a UsageError of one line that names the
  * file, the first problem and the fix.
  */
-import { UsageError } from './errors.js';
+import { UsageError } from '../common/errors.js';
 import type { ResultDocument } from './result.js';
-import { SCHEMA_VERSION } from './document/schema.js';
-import { upgradeV1 } from './document/upgrade.js';
-import { validateResultDocument, validateResultDocumentV1 } from './document/validate.js';
+import { SCHEMA_VERSION } from './schema.js';
+import { upgradeV1 } from './upgrade.js';
+import { validateResultDocument, validateResultDocumentV1 } from './validate.js';
 
 export { validateResultDocument };
 
@@ -37,7 +37,9 @@ export function parseResultDocument(text: string, source: string): ResultDocumen
   }
   if (isObject(value) && version !== SCHEMA_VERSION) {
     const has = 'schemaVersion' in value ? `has schemaVersion ${JSON.stringify(version)}` : 'has no schemaVersion';
-    throw new UsageError(`${source} ${has}; this ipcns-bench reads schemaVersion 1 and ${SCHEMA_VERSION} (re-run the benchmark with this version, or use the ipcns-bench version that wrote it)`);
+    throw new UsageError(
+      `${source} ${has}; this ipcns-bench reads schemaVersion 1 and ${SCHEMA_VERSION} (re-run the benchmark with this version, or use the ipcns-bench version that wrote it)`,
+    );
   }
   const errors = validateResultDocument(value);
   if (errors.length > 0) refuse(source, errors);

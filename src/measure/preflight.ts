@@ -3,12 +3,13 @@
  * of the namespace the scenario will use, a placement this machine cannot
  * honour. Every message names the parameter, the limit and the fix.
  */
-import { placementProblem } from './placement.js';
+import { placementProblem } from '../plan/placement.js';
 import { constants } from 'node:os';
-import { failure } from './errors.js';
+import { failure } from '../common/errors.js';
 import type { NamespaceUsage } from './sysvipc.js';
-import type { Failure, NamespaceLimits, Route, Scenario } from './types.js';
-import { limitValue, raiseAdvice, workloadInfo, type Need, type SEM_FIELDS, type SysctlField, type Target } from './workloads.js';
+import type { Failure, NamespaceLimits, Route, Scenario } from '../common/types.js';
+import { limitValue, raiseAdvice, type Need, type SEM_FIELDS, type SysctlField, type Target } from '../plan/limits.js';
+import { workloadInfo } from '../plan/workloads.js';
 
 /** Limits of the namespaces a run can use: the tool's own, and a fresh one (with the run's sysctls written). */
 export interface TargetLimits {
@@ -75,12 +76,18 @@ function semMinimums(needs: readonly Need[], sharing: number, held: (f: SysctlFi
 /** What the namespace already holds, counted against a limit (the host's objects; a fresh namespace holds none). */
 function used(u: NamespaceUsage, f: SysctlField): number {
   switch (f) {
-    case 'kernel.msgmni': return u.queues;
-    case 'kernel.shmmni': return u.segments;
-    case 'kernel.shmall': return u.shmPages;
-    case 'kernel.sem semmni': return u.semSets;
-    case 'kernel.sem semmns': return u.sems;
-    default: return 0;
+    case 'kernel.msgmni':
+      return u.queues;
+    case 'kernel.shmmni':
+      return u.segments;
+    case 'kernel.shmall':
+      return u.shmPages;
+    case 'kernel.sem semmni':
+      return u.semSets;
+    case 'kernel.sem semmns':
+      return u.sems;
+    default:
+      return 0;
   }
 }
 
@@ -104,24 +111,25 @@ export function capacityProblem(scenario: Scenario, limits: TargetLimits, hostUs
     const held = heldOf(need.limit);
     const total = need.count * sharing + held;
     if (limit < 0 || total <= limit) continue;
-    const them = sharing === 1 ? `1 worker needs ${need.count}` : `${sharing} workers in one namespace need ${sharing} x ${need.count} = ${need.count * sharing}`;
+    const them =
+      sharing === 1 ? `1 worker needs ${need.count}` : `${sharing} workers in one namespace need ${sharing} x ${need.count} = ${need.count * sharing}`;
     const heldText = held > 0 ? `, and the namespace already holds ${held}` : '';
     const isolated = scenario.mode !== 'isolated' && sharing > 1 ? ', or use --mode isolated (a namespace per worker)' : '';
     const errno = need.limit === 'kernel.sem semmsl' ? constants.errno.EINVAL : constants.errno.ENOSPC;
-    return failure(errno, need.limit, `${need.limit} is ${limit} in ${target.where}; ${them} ${need.what}${heldText}: ${raiseAdvice(need.limit, total, l, target, semMinimums(needs, sharing, heldOf))}${isolated}`);
+    return failure(
+      errno,
+      need.limit,
+      `${need.limit} is ${limit} in ${target.where}; ${them} ${need.what}${heldText}: ${raiseAdvice(need.limit, total, l, target, semMinimums(needs, sharing, heldOf))}${isolated}`,
+    );
   }
   return null;
 }
 
 /**
  * Why a scenario cannot run with this route, as a skip (missing support, not
- * a failure): ns.lifecycle in host mode unshares from the host namespace,
- * which needs CAP_SYS_ADMIN there.
+ * a failure): what its workload's descriptor says of this mode and route.
  */
 export function unsupportedOnRoute(scenario: Scenario, route: Route): Failure | null {
-  if (scenario.workload === 'ns.lifecycle' && scenario.mode === 'host' && route === 'userns') {
-    return failure(constants.errno.EPERM, 'unshare(CLONE_NEWIPC)',
-      'ns.lifecycle in host mode unshares from the host namespace, which needs CAP_SYS_ADMIN; run with sudo -E, or use --mode shared or isolated (they run it inside a user namespace)');
-  }
-  return null;
+  const u = workloadInfo(scenario.workload)?.unsupported?.find((x) => x.mode === scenario.mode && x.route === route);
+  return u ? failure(constants.errno.EPERM, u.call, u.why) : null;
 }

@@ -3,7 +3,7 @@
  * values below 128 ns are exact; above, each power of two is split into 64
  * sub-buckets, so a bucket spans at most 1/64 (1.6 %) of its lower bound.
  */
-import type { LatencyHistogram } from './types.js';
+import type { LatencyHistogram } from '../common/types.js';
 
 const SUB_BITS = 6;
 const SUB = 1 << SUB_BITS;

@@ -1,12 +1,15 @@
 /** Progress on stderr, only when it is a terminal: one line, rewritten in place. */
-import type { ProgressEvent } from './scheduler.js';
+import type { RunEvent } from '../document/group.js';
 
 export class Progress {
   private readonly enabled: boolean;
   private group = '';
   private state = '';
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, quiet = false) {
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    quiet = false,
+  ) {
     this.enabled = !quiet && stream.isTTY === true;
   }
 
@@ -16,7 +19,7 @@ export class Progress {
     this.stream.write(`\r\u001b[K${text.slice(0, width)}`);
   }
 
-  event(e: ProgressEvent): void {
+  event(e: RunEvent): void {
     switch (e.type) {
       case 'group': {
         const s = e.scenarios[0];
@@ -26,7 +29,9 @@ export class Progress {
         break;
       }
       case 'window':
-        this.line(`${this.group}: ${e.warmup ? 'warm-up' : `round ${e.round}`}, ${e.scenario.mode} ${Math.round(e.opsPerSec).toLocaleString('en-US')} ops/s${this.state}`);
+        this.line(
+          `${this.group}: ${e.warmup ? 'warm-up' : `round ${e.round}`}, ${e.scenario.mode} ${Math.round(e.opsPerSec).toLocaleString('en-US')} ops/s${this.state}`,
+        );
         break;
       case 'look':
         this.state = `; ${e.undecided === 0 ? 'decided' : `${e.undecided} comparison${e.undecided === 1 ? '' : 's'} undecided`}, ${(e.measuredMs / 1000).toFixed(1)} of ${(e.capMs / 1000).toFixed(1)} s`;

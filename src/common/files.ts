@@ -15,11 +15,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
   type Stats,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from './errors.js';
 
 const { O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY, O_RDONLY, O_NONBLOCK, O_NOCTTY } = constants;
 const uid = (): number => process.getuid?.() ?? -1;
@@ -92,7 +104,7 @@ function sideFile(path: string): { fd: number; name: string } {
 
 function writeAll(fd: number, text: string): void {
   const buf = Buffer.from(text);
-  for (let done = 0; done < buf.length;) done += writeSync(fd, buf, done, buf.length - done);
+  for (let done = 0; done < buf.length; ) done += writeSync(fd, buf, done, buf.length - done);
 }
 
 /**
@@ -105,7 +117,9 @@ export function resolveTarget(json: string | undefined, resultsDir: string, star
   if (json === undefined) {
     const problem = lstatOrNull(resultsDir) === null ? unsafeFolder(dirname(resultsDir)) : unsafeFolder(resultsDir);
     if (problem) {
-      throw new UsageError(`results/: ${problem}, so a run will not write its document there; give --json PATH, or make ${resultsDir} a folder of uid ${uid()} that only it can write`);
+      throw new UsageError(
+        `results/: ${problem}, so a run will not write its document there; give --json PATH, or make ${resultsDir} a folder of uid ${uid()} that only it can write`,
+      );
     }
     mkdirSync(resultsDir, { recursive: true, mode: 0o755 });
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -117,7 +131,8 @@ export function resolveTarget(json: string | undefined, resultsDir: string, star
   const st = lstatOrNull(path);
   if (st?.isSymbolicLink()) {
     // A link of another user (say, planted in /tmp) is not followed: it could point anywhere.
-    if (st.uid !== uid() && st.uid !== 0) throw new UsageError(`--json ${json}: is a symbolic link of uid ${st.uid}; refusing to follow it: give a path of your own`);
+    if (st.uid !== uid() && st.uid !== 0)
+      throw new UsageError(`--json ${json}: is a symbolic link of uid ${st.uid}; refusing to follow it: give a path of your own`);
     let to: Stats;
     try {
       to = statSync(path);
@@ -184,7 +199,9 @@ export function replaceFile(path: string, text: string): void {
       }
     }
     const err = e as NodeJS.ErrnoException;
-    throw new Error(`cannot write ${path}: ${err.code ?? ''}${err.code ? ' ' : ''}(${err.message.split(',')[0] ?? err.message}); the last complete version is kept`);
+    throw new Error(
+      `cannot write ${path}: ${err.code ?? ''}${err.code ? ' ' : ''}(${err.message.split(',')[0] ?? err.message}); the last complete version is kept`,
+    );
   }
 }
 
@@ -197,13 +214,15 @@ export function replaceFile(path: string, text: string): void {
  */
 export async function writeInPlace(target: Extract<Target, { kind: 'stream' }>, text: string): Promise<void> {
   const { open } = await import('node:fs/promises');
-  let handle;
+  let handle: import('node:fs/promises').FileHandle | undefined;
   try {
     // Opened off the main thread: a FIFO without a reader blocks the open, and signals must still be heard.
     handle = await open(target.path, O_WRONLY | O_NOCTTY | (target.viaLink ? 0 : O_NOFOLLOW));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new Error(`cannot write ${target.path}: ${err.code === 'ELOOP' ? 'it is a symbolic link now, not what it was when the run started' : err.code ?? err.message}; not written`);
+    throw new Error(
+      `cannot write ${target.path}: ${err.code === 'ELOOP' ? 'it is a symbolic link now, not what it was when the run started' : (err.code ?? err.message)}; not written`,
+    );
   }
   try {
     const st = await handle.stat();

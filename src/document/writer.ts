@@ -2,12 +2,12 @@
  * Builds the result document and writes it after every scenario group, so a
  * run that is interrupted keeps what it measured (complete: false).
  */
-import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, unlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { replaceFile, writeInPlace, type Target } from './document/files.js';
-import { PACKAGE_ROOT, packageVersion } from './paths.js';
-import type { NamespaceLimits } from './types.js';
-import { noiseFigure } from './analyze/noise.js';
+import { replaceFile, writeInPlace, type Target } from '../common/files.js';
+import { PACKAGE_ROOT, packageVersion } from '../common/paths.js';
+import type { NamespaceLimits } from '../common/types.js';
+import { noiseFigure } from '../analyze/noise.js';
 import { SCHEMA_VERSION, type Analysis, type Comparison, type EnvInfo, type GroupSummary, type ResultDocument, type ScenarioResult } from './result.js';
 
 export const RESULTS_DIR = join(PACKAGE_ROOT, 'results');
@@ -15,8 +15,20 @@ export const RESULTS_DIR = join(PACKAGE_ROOT, 'results');
 /** Limits not read yet (the first document of a run, written before the namespaces are probed). */
 export function placeholderLimits(): NamespaceLimits {
   return {
-    nsInode: 0, msgmax: -1, msgmnb: -1, msgmni: -1, shmmax: -1, shmall: -1, shmmni: -1,
-    semmsl: -1, semmns: -1, semopm: -1, semmni: -1, mqMsgMax: -1, mqMsgsizeMax: -1, mqQueuesMax: -1,
+    nsInode: 0,
+    msgmax: -1,
+    msgmnb: -1,
+    msgmni: -1,
+    shmmax: -1,
+    shmall: -1,
+    shmmni: -1,
+    semmsl: -1,
+    semmns: -1,
+    semopm: -1,
+    semmni: -1,
+    mqMsgMax: -1,
+    mqMsgsizeMax: -1,
+    mqQueuesMax: -1,
   };
 }
 
@@ -44,7 +56,7 @@ export function documentText(doc: ResultDocument): string {
 
 /** A regular file's bytes (bounded: a document is at most a few MB); null when there is none; 'unknown' when it cannot be kept. */
 function currentContent(path: string): Buffer | null | 'unknown' {
-  let st;
+  let st: Stats;
   try {
     st = lstatSync(path);
   } catch {
@@ -69,7 +81,11 @@ export class DocumentWriter {
   /** What each file held before this run wrote to it (null: nothing), until the run is under way. */
   private previous: Map<string, Buffer | null | 'unknown'> | undefined = new Map();
 
-  constructor(readonly target: Target, private readonly stdout: NodeJS.WritableStream, private readonly stderr: NodeJS.WritableStream) {}
+  constructor(
+    readonly target: Target,
+    private readonly stdout: NodeJS.WritableStream,
+    private readonly stderr: NodeJS.WritableStream,
+  ) {}
 
   /**
    * Puts back what the run's first writes replaced: a run refused before it

@@ -1,8 +1,8 @@
 /** What the machine is: recorded in every result document, shown by doctor. */
 import { readFileSync } from 'node:fs';
 import { arch, cpus, release } from 'node:os';
-import { usableCpus } from './placement.js';
-import type { Route } from './types.js';
+import { usableCpus } from '../plan/placement.js';
+import type { Route } from '../common/types.js';
 
 const CAP_SYS_ADMIN = 21n;
 

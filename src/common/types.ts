@@ -14,15 +14,11 @@ export const PLACEMENTS: readonly Placement[] = ['any', 'same-cpu', 'split'];
 /** How a fresh IPC namespace is created: with CAP_SYS_ADMIN, or inside a new user namespace. */
 export type Route = 'privileged' | 'userns';
 
-/** Workload parameters; every workload reads only the ones it declares. */
-export interface Params {
-  /** Bytes per message or buffer. */
-  size?: number;
-  /** Object kind for churn workloads. */
-  kind?: string;
-  /** Pre-created objects for lookup workloads. */
-  objects?: number;
-}
+/** A workload parameter's value: an integer (size) or a choice (kind). */
+export type ParamValue = number | string;
+
+/** Workload parameters by name, as the workload's descriptor declares them (plan/workloads.ts): {size: 64}. */
+export type Params = Record<string, ParamValue>;
 
 /** One window for one worker, as the core receives it. */
 export interface WindowSpec {

@@ -8,8 +8,7 @@
  * started late (a busy machine) is then measured over what it ran, not
  * charged for the time it was not running.
  */
-import type { WindowResult } from '../types.js';
-import { medianOf } from './robust.js';
+import type { WindowResult } from '../common/types.js';
 
 /** ops/s of one worker over its own loop; 0 when it ran no time. */
 export function workerRate(r: WindowResult): number {
@@ -76,5 +75,12 @@ export function subWindowRates(results: readonly WindowResult[], startNs: number
  */
 export function robustWindowRate(results: readonly WindowResult[], startNs: number, subNs: number): number {
   const subs = subWindowRates(results, startNs, subNs);
-  return subs.length >= 3 ? medianOf(subs) : windowRate(results);
+  return subs.length >= 3 ? median(subs) : windowRate(results);
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }

@@ -86,7 +86,8 @@ export function resourceProblem(workers: number, limits: Map<string, Limit> = re
   const needFiles = FILES_BASE + FILES_PER_WORKER * workers;
   if (files && files.soft < needFiles) {
     const target = Math.max(1024, needFiles);
-    const fix = files.hard >= target ? `ulimit -n ${target}` : `ulimit -n ${target}; its hard limit is ${files.hard}, which only root can raise: ulimit -Hn ${target}`;
+    const fix =
+      files.hard >= target ? `ulimit -n ${target}` : `ulimit -n ${target}; its hard limit is ${files.hard}, which only root can raise: ulimit -Hn ${target}`;
     return `the open-file limit (ulimit -n) is ${files.soft}; ${workers === 1 ? '1 worker needs' : `${workers} workers need`} about ${needFiles}: raise it (${fix}), or run fewer --workers`;
   }
   const tasks = tasksProblem(TASKS_BASE + TASKS_PER_WORKER * workers, workers === 1 ? '1 worker needs' : `${workers} workers need`, limits, privileged);

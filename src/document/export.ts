@@ -17,7 +17,7 @@
  *
  * Only completed scenarios are exported; the others are returned as skipped.
  */
-import { relativeHalfWidth } from './analyze/modes.js';
+import { relativeHalfWidth } from '../analyze/modes.js';
 import type { ResultDocument, ScenarioResult } from './result.js';
 
 export const EXPORT_FORMATS = ['gab-bigger', 'gab-smaller', 'bmf'] as const;
@@ -65,7 +65,11 @@ function completed(doc: ResultDocument): { done: ScenarioResult[]; skipped: Skip
 const num = (v: number): string => Number(v.toPrecision(6)).toString();
 
 function context(s: ScenarioResult): string {
-  const parts = [`mode ${s.mode}`, `${s.workers} worker${s.workers === 1 ? '' : 's'}`, `placement ${s.placement}${s.placement === 'any' ? ' (uncontrolled)' : ''}`];
+  const parts = [
+    `mode ${s.mode}`,
+    `${s.workers} worker${s.workers === 1 ? '' : 's'}`,
+    `placement ${s.placement}${s.placement === 'any' ? ' (uncontrolled)' : ''}`,
+  ];
   if (s.throughput) parts.push(`${s.throughput.samples} rounds`);
   if (s.oversubscribed) parts.push('oversubscribed');
   return parts.join(', ');
@@ -99,7 +103,12 @@ export function toGabSmaller(doc: ResultDocument): ExportResult<GabEntry[]> {
       data.push({ name: `${s.id} latency p99`, unit: 'ns', value: l.p99, extra: sampled });
     }
     if (s.cpuNsPerOp !== undefined) {
-      data.push({ name: `${s.id} CPU per op`, unit: 'ns/op', value: s.cpuNsPerOp, extra: `${context(s)}; CPU time of the measured processes over all windows` });
+      data.push({
+        name: `${s.id} CPU per op`,
+        unit: 'ns/op',
+        value: s.cpuNsPerOp,
+        extra: `${context(s)}; CPU time of the measured processes over all windows`,
+      });
     }
   }
   return { data, skipped };
@@ -125,8 +134,11 @@ export function toBmf(doc: ResultDocument): ExportResult<Bmf> {
 
 export function exportDocument(doc: ResultDocument, format: ExportFormat): ExportResult<GabEntry[] | Bmf> {
   switch (format) {
-    case 'gab-bigger': return toGabBigger(doc);
-    case 'gab-smaller': return toGabSmaller(doc);
-    case 'bmf': return toBmf(doc);
+    case 'gab-bigger':
+      return toGabBigger(doc);
+    case 'gab-smaller':
+      return toGabSmaller(doc);
+    case 'bmf':
+      return toBmf(doc);
   }
 }

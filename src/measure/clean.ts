@@ -9,10 +9,10 @@
  * journal's last write. POSIX queues are the journal's by name, with the same
  * owner, mode and time checks.
  */
-import { closeSync, constants, lstatSync, openSync, readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, unlinkSync } from 'node:fs';
 import { listJournals, type JournalContents } from './journal.js';
 import { allObjects, KIND_CODE, type SysvKind, type SysvObject } from './sysvipc.js';
-import type { LockOp } from './types.js';
+import type { LockOp } from '../common/types.js';
 
 export interface Leftover {
   kind: SysvKind | 'mq';

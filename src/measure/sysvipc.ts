@@ -34,20 +34,22 @@ export function listObjects(kind: SysvKind): SysvObject[] {
   const lines = text.trim().split('\n');
   const header = (lines.shift() ?? '').trim().split(/\s+/);
   const col = (name: string): number => header.indexOf(name);
-  return lines.filter((l) => l.trim()).map((l) => {
-    const f = l.trim().split(/\s+/);
-    const num = (name: string): number => Number(f[col(name)] ?? NaN);
-    return {
-      kind,
-      key: num('key') >>> 0,
-      id: num(ID_COLUMN[kind]),
-      perms: Number.parseInt(f[col('perms')] ?? '0', 8) & 0o777,
-      cuid: num('cuid'),
-      ctime: num('ctime'),
-      pids: PID_COLUMNS[kind].map(num),
-      size: kind === 'sem' ? num('nsems') : kind === 'shm' ? num('size') : 0,
-    };
-  });
+  return lines
+    .filter((l) => l.trim())
+    .map((l) => {
+      const f = l.trim().split(/\s+/);
+      const num = (name: string): number => Number(f[col(name)] ?? NaN);
+      return {
+        kind,
+        key: num('key') >>> 0,
+        id: num(ID_COLUMN[kind]),
+        perms: Number.parseInt(f[col('perms')] ?? '0', 8) & 0o777,
+        cuid: num('cuid'),
+        ctime: num('ctime'),
+        pids: PID_COLUMNS[kind].map(num),
+        size: kind === 'sem' ? num('nsems') : kind === 'shm' ? num('size') : 0,
+      };
+    });
 }
 
 export function allObjects(): SysvObject[] {
