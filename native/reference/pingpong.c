@@ -1,9 +1,10 @@
 /*
- * The plain C reference for msg.pingpong: two processes bounce one message
- * over one SysV queue for a fixed time, nothing else. The tool's figure for
- * the same size and placement should match this one.
+ * The plain C reference for the round-trip workloads: two processes bounce
+ * one message over one SysV queue (msg.pingpong) for a fixed time, nothing
+ * else. The tool's figure for the same size and placement should match this
+ * one.
  *
- *   reference-pingpong [size=64] [seconds=1] [cpu_a=0] [cpu_b=0] [newipc=0] [window_ms=0]
+ *   reference-pingpong [size=64] [seconds=1] [cpu_a=0] [cpu_b=0] [newipc=0] [window_ms=0] [workload=msg.pingpong]
  * cpu -1 leaves a process unpinned; newipc=1 runs both in a fresh IPC namespace.
  * Prints: round_trips seconds round_trips_per_second
  * With window_ms > 0 it also prints, before that line, one line per window of
@@ -15,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/wait.h>
@@ -47,7 +49,10 @@ int main(int argc, char **argv)
     int cpu_b = argc > 4 ? atoi(argv[4]) : 0;
     int newipc = argc > 5 ? atoi(argv[5]) : 0;
     double window = argc > 6 ? atof(argv[6]) / 1000.0 : 0.0;
+    const char *workload = argc > 7 ? argv[7] : "msg.pingpong";
     static struct msg m;
+
+    if (strcmp(workload, "msg.pingpong") != 0) { fprintf(stderr, "unknown workload %s; this reference runs msg.pingpong\n", workload); return 2; }
 
     if (size > sizeof(m.mtext)) { fprintf(stderr, "size at most %zu\n", sizeof(m.mtext)); return 2; }
     if (newipc && unshare(CLONE_NEWIPC) != 0) { perror("unshare(CLONE_NEWIPC)"); return 1; }
