@@ -41,6 +41,7 @@ struct ipcb_page {
     volatile int32_t stop;        /* set by the caller at the window's stop time */
     volatile int32_t quit;        /* set by party A to release party B (sem, shm) */
     volatile int32_t a_done;      /* party A has ended its window: B's exit from now on is normal */
+    volatile int32_t terminating; /* a party is stopping for a termination signal: what fails from now on is its doing */
     int32_t err;                  /* first failure wins */
     char call[IPCB_CALL_LEN];
     int32_t partner_pid;

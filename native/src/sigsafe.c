@@ -23,6 +23,8 @@ void copy_call(char *dst, const char *src)
 int ipcb_fail_errno(struct ipcb_ctx *c, const char *call, int err)
 {
     if (err == 0) err = EIO;
+    /* The group is being stopped: a call that fails now fails because of that (see on_termination). */
+    if (__atomic_load_n(&c->page->terminating, __ATOMIC_SEQ_CST)) return -1;
     int32_t zero = 0;
     if (__atomic_compare_exchange_n(&c->page->err, &zero, -1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
         copy_call(c->page->call, call);

@@ -182,6 +182,12 @@ static void on_termination(int sig)
         stop_pending = 1;
         return;
     }
+    /*
+     * Said before the objects go: the other party, stopped by the same signal a
+     * moment later (systemd and docker stop signal every process at once), may
+     * first see its queue removed (EIDRM), and that is the stop, not a failure.
+     */
+    if (child_page) __atomic_store_n(&child_page->terminating, 1, __ATOMIC_SEQ_CST);
     if (child_page && child_host_mode) remove_tracked(child_page, child_journal_fd);
     _exit(IPCB_EXIT_TERMINATED);
 }
