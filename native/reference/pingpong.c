@@ -1,7 +1,7 @@
 /*
  * The plain C reference for the round-trip workloads: two processes bounce
- * one message over one SysV queue (msg.pingpong) for a fixed time, nothing
- * else. The tool's figure for the same size and placement should match this
+ * one message over one SysV queue (msg.pingpong), or one futex word in
+ * shared memory (futex.pingpong), for a fixed time, nothing else. The tool's figure for the same size and placement should match this
  * one.
  *
  *   reference-pingpong [size=64] [seconds=1] [cpu_a=0] [cpu_b=0] [newipc=0] [window_ms=0] [workload=msg.pingpong]
@@ -17,6 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/wait.h>
@@ -41,6 +45,60 @@ static void pin(int cpu)
     if (sched_setaffinity(0, sizeof(s), &s) != 0) { perror("sched_setaffinity"); exit(1); }
 }
 
+/* futex.pingpong: 1 = ping, 2 = pong, in a shared page; each side wakes the other after each store. */
+static void futex_wait_for(uint32_t *w, uint32_t want)
+{
+    uint32_t v;
+    while ((v = __atomic_load_n(w, __ATOMIC_ACQUIRE)) != want) syscall(SYS_futex, w, FUTEX_WAIT, v, NULL, NULL, 0);
+}
+
+static void futex_set(uint32_t *w, uint32_t v)
+{
+    __atomic_store_n(w, v, __ATOMIC_RELEASE);
+    syscall(SYS_futex, w, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static int futex_main(double seconds, int cpu_a, int cpu_b, double window)
+{
+    uint32_t *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (w == MAP_FAILED) { perror("mmap"); return 1; }
+    volatile uint32_t *quit = w + 16;
+    int ready[2];
+    if (pipe(ready) != 0) { perror("pipe"); return 1; }
+    pin(cpu_a);
+    pid_t child = fork();
+    if (child == 0) {
+        pin(cpu_b);
+        char one = 1;
+        if (write(ready[1], &one, 1) != 1) _exit(1);
+        for (;;) {
+            futex_wait_for(w, 1);
+            if (*quit) _exit(0);
+            futex_set(w, 2);
+        }
+    }
+    char got;
+    if (read(ready[0], &got, 1) != 1) { perror("read"); return 1; }
+    unsigned long long n = 0, wn = 0;
+    double t0 = now(), t1 = t0, w0 = t0;
+    do {
+        futex_set(w, 1);
+        futex_wait_for(w, 2);
+        n++;
+        t1 = now();
+        if (window > 0 && t1 - w0 >= window) {
+            printf("w %llu %.6f %.1f\n", n - wn, t1 - w0, (n - wn) / (t1 - w0));
+            wn = n;
+            w0 = t1;
+        }
+    } while (t1 - t0 < seconds);
+    *quit = 1;
+    futex_set(w, 1);
+    waitpid(child, NULL, 0);
+    printf("%llu %.6f %.1f\n", n, t1 - t0, n / (t1 - t0));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t size = argc > 1 ? strtoul(argv[1], NULL, 10) : 64;
@@ -52,7 +110,12 @@ int main(int argc, char **argv)
     const char *workload = argc > 7 ? argv[7] : "msg.pingpong";
     static struct msg m;
 
-    if (strcmp(workload, "msg.pingpong") != 0) { fprintf(stderr, "unknown workload %s; this reference runs msg.pingpong\n", workload); return 2; }
+    int futex = strcmp(workload, "futex.pingpong") == 0;
+    if (!futex && strcmp(workload, "msg.pingpong") != 0) {
+        fprintf(stderr, "unknown workload %s; this reference runs msg.pingpong and futex.pingpong\n", workload);
+        return 2;
+    }
+    if (futex) return futex_main(seconds, cpu_a, cpu_b, window);
 
     if (size > sizeof(m.mtext)) { fprintf(stderr, "size at most %zu\n", sizeof(m.mtext)); return 2; }
     if (newipc && unshare(CLONE_NEWIPC) != 0) { perror("unshare(CLONE_NEWIPC)"); return 1; }

@@ -236,6 +236,19 @@ export const WORKLOADS: readonly WorkloadInfo[] = [
     needs: () => [],
     coreParam: () => 0,
   },
+  {
+    name: 'futex.pingpong',
+    parties: 2,
+    latency: 'one round trip (wake + wait for the reply)',
+    op: 'one round trip over one futex word in memory the two processes share',
+    caveat: 'no IPC object, so no IPC namespace can change it: the cost of a cross-process wake-up here, the floor under the IPC round trips',
+    params: [],
+    hasBytes: false,
+    limitNames: [],
+    check: () => null,
+    needs: () => [],
+    coreParam: () => 0,
+  },
 ];
 
 export function workloadInfo(name: string): WorkloadInfo | undefined {
