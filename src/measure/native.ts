@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import koffi from 'koffi';
 import { failure } from '../common/errors.js';
-import { fromDense } from './histogram.js';
+import { fromDense, HIST_BUCKETS } from './histogram.js';
 import { NATIVE_LIBRARY } from '../common/paths.js';
 import { constants } from 'node:os';
 import type { Core, HeldNamespace, IsolationProbe, LockOp, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from '../common/types.js';
@@ -19,7 +19,6 @@ const ABI_VERSION = 4;
 const MAX_MARKS = 256;
 const CALL_LEN = 32;
 const SYSCTLS_LEN = 512;
-const HIST_BUCKETS = 128 + 35 * 64;
 
 const MODE_CODE = { host: 0, shared: 1, isolated: 2 } as const;
 const FAULT_CODE = { none: 0, 'partner-hangs': 1, 'partner-dies': 2 } as const;
