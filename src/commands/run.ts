@@ -276,7 +276,10 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     }
     progress.done();
     doc.finishedAt = new Date().toISOString();
-    doc.complete = !ctx.signal.aborted;
+    // Measured processes stopped by a termination signal mean the run is being stopped, even
+    // when the tool's own signal has not been handled yet: the run is interrupted, not complete.
+    const stoppedFromOutside = scheduler.terminated && !ctx.signal.aborted;
+    doc.complete = !ctx.signal.aborted && !scheduler.terminated;
     // Decided here, synchronously: a signal from now on no longer makes this run interrupted.
     if (doc.complete) ctx.onComplete?.();
     let written = true;
@@ -297,6 +300,10 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     if (args.summary) appendStepSummary(renderRunMarkdown(doc), { stdout: ctx.stdout, stderr: ctx.stderr, env: process.env });
     // Errored scenarios are findings in the document; a run that measured nothing at all, or lost its document, has failed.
     if (!written) return 1;
+    if (stoppedFromOutside) {
+      ctx.stderr.write('ipcns-bench: the measured processes were stopped by a termination signal; the run is incomplete\n');
+      return 143;
+    }
     return ctx.signal.aborted || doc.scenarios.some((s) => s.state === 'completed') ? 0 : 1;
   } catch (e) {
     // Refused before it measured anything (bad input found in preflight): the last run's document is put back.

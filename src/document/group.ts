@@ -42,6 +42,11 @@ export class GroupRunner {
     this.scheduler = new Scheduler(onEvent ? { ...rest, onEvent } : rest, budget);
   }
 
+  /** The measured processes were stopped by a termination signal from outside (systemd, docker stop signal every process). */
+  get terminated(): boolean {
+    return this.scheduler.terminated;
+  }
+
   /** Runs one group; returns a result for every scenario in it, whatever happened. */
   async runGroup(group: readonly Scenario[]): Promise<GroupOutcome> {
     const b = this.budget;

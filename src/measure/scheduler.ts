@@ -143,6 +143,11 @@ export class Scheduler {
     this.windows = new WindowRunner(deps.journalFd === undefined ? runner : { ...runner, journalFd: deps.journalFd }, () => this.stopping);
   }
 
+  /** The measured processes were stopped by a termination signal from outside: the run is being stopped. */
+  get terminated(): boolean {
+    return this.windows.terminated;
+  }
+
   private get stopping(): boolean {
     return this.windows.terminated || this.deps.signal?.aborted === true;
   }
