@@ -1,8 +1,7 @@
 /** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
 import { constants } from 'node:os';
-import { parse, parseModes, parsePlacements, parsePercent, parseWorkers, parseWorkloads, integer } from '../plan/flags.js';
+import { parse, parseModes, parsePlacements, parseParamList, parsePercent, parseWorkers, parseWorkloads, integer } from '../plan/flags.js';
 import { monotonicNs } from '../common/clock.js';
-import { parseParamList } from '../plan/params.js';
 import { PARAMS } from '../plan/workloads.js';
 import { addResults, DocumentWriter, newDocument, placeholderLimits, RESULTS_DIR } from '../document/writer.js';
 import { resolveTarget } from '../common/files.js';

@@ -11,6 +11,10 @@ export const MODES: readonly Mode[] = ['host', 'shared', 'isolated'];
 export type Placement = 'any' | 'same-cpu' | 'split';
 export const PLACEMENTS: readonly Placement[] = ['any', 'same-cpu', 'split'];
 
+/** Why a group stopped sampling: decided, its cap, its most rounds, its wall-clock limit, interrupted, every scenario failed. */
+export const STOP_REASONS = ['decided', 'cap', 'max-rounds', 'wall', 'interrupted', 'failed'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
 /** How a fresh IPC namespace is created: with CAP_SYS_ADMIN, or inside a new user namespace. */
 export type Route = 'privileged' | 'userns';
 

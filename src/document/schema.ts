@@ -11,8 +11,10 @@
  * validate.ts.
  */
 import { createRequire } from 'node:module';
-import type { Static, TSchema } from '@sinclair/typebox';
-import { isInteger } from '../plan/params.js';
+import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
+import { METRICS, VERDICTS } from '../analyze/verdict.js';
+import { MODES, PLACEMENTS, STOP_REASONS } from '../common/types.js';
+import { bounds, isInteger } from '../plan/params.js';
 import { PARAMS } from '../plan/workloads.js';
 
 /*
@@ -33,20 +35,23 @@ const RoundValue = Type.Union([NonNegative, Type.Null()]);
 const Interval = <T extends TSchema>(description: string, item: T) => Type.Tuple([item, item], { description: `${description} [low, high]` });
 /** Words a run may write; readers tolerate others they do not know (unknown text stays text). */
 const Text = (description?: string) => Type.String({ maxLength: 4096, ...(description ? { description } : {}) });
+/** One of the words a module owns the list of (MODES, METRICS, ...): the schema follows that list. */
+const literals = <T extends string>(values: readonly T[], options?: SchemaOptions) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    options,
+  );
 
-export const ModeSchema = Type.Union([Type.Literal('host'), Type.Literal('shared'), Type.Literal('isolated')]);
-export const PlacementSchema = Type.Union([Type.Literal('any'), Type.Literal('same-cpu'), Type.Literal('split')]);
+export const ModeSchema = literals(MODES);
+export const PlacementSchema = literals(PLACEMENTS);
 export const RouteSchema = Type.Union([Type.Literal('privileged'), Type.Literal('userns')]);
-export const MetricSchema = Type.Union([Type.Literal('throughput'), Type.Literal('latency-p50'), Type.Literal('latency-p99')]);
-export const VerdictSchema = Type.Union([Type.Literal('faster'), Type.Literal('slower'), Type.Literal('equivalent'), Type.Literal('inconclusive')]);
+export const MetricSchema = literals(METRICS);
+export const VerdictSchema = literals(VERDICTS);
 export const StateSchema = Type.Union([Type.Literal('completed'), Type.Literal('errored'), Type.Literal('skipped')]);
-export const StopSchema = Type.Union(
-  [Type.Literal('decided'), Type.Literal('cap'), Type.Literal('max-rounds'), Type.Literal('wall'), Type.Literal('interrupted'), Type.Literal('failed')],
-  {
-    description:
-      'Why a group stopped sampling: its comparisons were decided; its cap of measured time; its most rounds; its wall-clock limit (10x the cap, at least the cap + 30 s: setting up its processes took most of the time); the run was interrupted; every scenario failed',
-  },
-);
+export const StopSchema = literals(STOP_REASONS, {
+  description:
+    'Why a group stopped sampling: its comparisons were decided; its cap of measured time; its most rounds; its wall-clock limit (10x the cap, at least the cap + 30 s: setting up its processes took most of the time); the run was interrupted; every scenario failed',
+});
 
 export const FailureSchema = Type.Object(
   {
@@ -89,7 +94,7 @@ export const ParamsSchema = Type.Object(
     PARAMS.map((p) => [
       p.name,
       Type.Optional(
-        isInteger(p) ? Type.Integer({ minimum: p.min ?? 1, description: p.description }) : Type.String({ maxLength: 4096, description: p.description }),
+        isInteger(p) ? Type.Integer({ minimum: bounds(p)[0], description: p.description }) : Type.String({ maxLength: 4096, description: p.description }),
       ),
     ]),
   ),

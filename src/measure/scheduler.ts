@@ -13,7 +13,7 @@
  * analysis layer's (analyze/sequential.ts); this module only measures.
  */
 import { randomInt } from 'node:crypto';
-import type { Failure, HeldNamespace, LatencyHistogram, Route, Scenario, WindowResult } from '../common/types.js';
+import type { Failure, HeldNamespace, LatencyHistogram, Route, Scenario, StopReason, WindowResult } from '../common/types.js';
 import { LIMITS, type Budget } from '../plan/suite.js';
 import { workloadInfo } from '../plan/workloads.js';
 import type { Executor } from './executor.js';
@@ -26,9 +26,6 @@ export type ProgressEvent =
   | { type: 'group'; index: number; total: number; scenarios: Scenario[] }
   | { type: 'window'; scenario: Scenario; round: number; warmup: boolean; opsPerSec: number; timerNs: number }
   | { type: 'look'; rounds: number; undecided: number; measuredMs: number; capMs: number };
-
-/** Why a group stopped sampling (the document's stop reasons). */
-export type StopReason = 'decided' | 'cap' | 'max-rounds' | 'wall' | 'interrupted' | 'failed';
 
 /** What one mode measured in one round. */
 export interface Round {

@@ -5,7 +5,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../common/errors.js';
 import { LIMITS } from './suite.js';
-import { MODES, PLACEMENTS, type Mode, type Placement } from '../common/types.js';
+import { MODES, PLACEMENTS, type Mode, type ParamValue, type Placement } from '../common/types.js';
+import { bounds, isInteger, type ParamSpec } from './params.js';
 import { WORKLOADS } from './workloads.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -97,6 +98,14 @@ export function parseWorkers(text: string): number[] {
     }
   }
   return [...new Set(out)];
+}
+
+/** A parameter's comma-separated values from its flag (--size 64,1024), each checked, without duplicates. */
+export function parseParamList(p: ParamSpec, text: string): ParamValue[] {
+  const flag = `--${p.name}`;
+  if (!isInteger(p)) return [...new Set(choices(flag, text, p.choices ?? []))];
+  const [min, max] = bounds(p);
+  return [...new Set(list(flag, text).map((s) => integer(flag, s, min, max, p.description)))];
 }
 
 /**

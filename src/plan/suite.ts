@@ -11,7 +11,7 @@ import { UsageError } from '../common/errors.js';
 import { printable } from '../common/text.js';
 import { PACKAGE_ROOT } from '../common/paths.js';
 import { MODES, PLACEMENTS, type Mode, type ParamValue, type Params, type Placement, type Scenario } from '../common/types.js';
-import { checkParamValue } from './params.js';
+import { bounds, isInteger, type ParamSpec } from './params.js';
 import { PARAMS, resolveParams, WORKLOADS, workloadInfo } from './workloads.js';
 
 export interface Budget {
@@ -168,11 +168,18 @@ function checkEntry(e: unknown, where: string): MatrixEntry {
   };
   const params: Record<string, ParamValue[]> = {};
   for (const p of PARAMS) {
-    if (e[p.name] !== undefined) params[p.name] = listOf(`${where}.${p.name}`, e[p.name], (x, w) => checkParamValue(p, x, w));
+    if (e[p.name] !== undefined) params[p.name] = listOf(`${where}.${p.name}`, e[p.name], (x, w) => paramValue(p, x, w));
   }
   if (Object.keys(params).length > 0) entry.params = params;
   if (e.sysctls !== undefined) entry.sysctls = checkSysctls(`${where}.sysctls`, e.sysctls);
   return entry;
+}
+
+/** One value of a parameter in a suite: an integer within its bounds, or one of its choices. */
+function paramValue(p: ParamSpec, v: unknown, where: string): ParamValue {
+  if (!isInteger(p)) return checkChoice(where, v, p.choices ?? []);
+  const [min, max] = bounds(p);
+  return intIn(where, v, min, max);
 }
 
 function checkWorkload(where: string, v: unknown): string {
