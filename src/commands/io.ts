@@ -5,7 +5,7 @@ import { readBounded } from '../common/files.js';
 import { UsageError } from '../common/errors.js';
 import { printableStrings } from '../common/text.js';
 import type { ResultDocument } from '../document/result.js';
-import { parseResultDocument } from '../document/parse.js';
+import { MAX_DOCUMENT_BYTES, parseResultDocument } from '../document/parse.js';
 
 /** What a command may touch: its output streams and the environment. */
 export interface CommandIo {
@@ -51,14 +51,11 @@ export function appendStepSummary(markdown: string, io: CommandIo): void {
   }
 }
 
-/** A result document of the largest suite is a few MB; this is far beyond any real one. */
-export const MAX_DOCUMENT_BYTES = 64 << 20;
-
 /**
  * Reads and checks a result document (version 1 or 2, read as 2); every
  * problem is a UsageError naming the file. Only a regular file, and at most
  * MAX_DOCUMENT_BYTES of it: a device or a FIFO is refused, not read forever.
- * Control characters in its strings come back escaped (report/format.ts).
+ * Control characters in its strings come back escaped (common/text.ts).
  */
 export function readDocument(path: string): ResultDocument {
   const doc = parseResultDocument(

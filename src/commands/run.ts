@@ -135,15 +135,16 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
   const out = target.kind === 'stdout' ? ctx.stderr : ctx.stdout;
   const writer = new DocumentWriter(target, ctx.stdout, ctx.stderr);
   // At once, so that whatever stood at the path before (a complete document of an earlier run) is not taken for this run's.
-  writer.checkpoint(
-    newDocument({ ...m, timerNs: 0, route, limits: { host: placeholderLimits(), fresh: placeholderLimits() } }, { suite: suite.name, argv }, startedAt, {
-      method: 'not yet planned',
+  /** The run's document for these limits and this plan: `comparisons` of each metric, counted before anything runs, made by `method`. */
+  const documentFor = (limits: { host: NamespaceLimits; fresh: NamespaceLimits }, comparisons: number, method: string): ResultDocument =>
+    newDocument({ ...m, timerNs: 0, route, limits }, { suite: suite.name, argv }, startedAt, {
+      method,
       alphaRun: ALPHA_RUN,
       margin: suite.budget.margin,
       trim: TRIM,
-      comparisons: { throughput: 0, 'latency-p50': 0, 'latency-p99': 0 },
-    }),
-  );
+      comparisons: perMetric(comparisons),
+    });
+  writer.checkpoint(documentFor({ host: placeholderLimits(), fresh: placeholderLimits() }, 0, 'not yet planned'));
 
   const executor = ctx.executor ? ctx.executor(threads) : new PoolExecutor(threads);
   const progress = new Progress(ctx.stderr, args.quiet);
@@ -209,24 +210,8 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     const groups = groupByComparison(scenarios);
     // The run's comparisons per metric, counted before anything runs: each interval's level is set for all of them.
     const comparisons = groups.reduce((a, g) => a + comparisonsOf(g.filter((s) => !unavailable.has(s.id))), 0);
-    const plan = { alphaRun: ALPHA_RUN, comparisons: Object.fromEntries(METRICS.map((m) => [m, comparisons])) as Record<(typeof METRICS)[number], number> };
-    const doc: ResultDocument = newDocument(
-      {
-        ...m,
-        timerNs: 0,
-        route,
-        limits: { host, fresh: [...fresh.values()].find((f) => f.ok)?.value ?? host },
-      },
-      { suite: suite.name, argv },
-      startedAt,
-      {
-        method: methodText(comparisons),
-        alphaRun: ALPHA_RUN,
-        margin: suite.budget.margin,
-        trim: TRIM,
-        comparisons: plan.comparisons,
-      },
-    );
+    const plan = { alphaRun: ALPHA_RUN, comparisons: perMetric(comparisons) };
+    const doc = documentFor({ host, fresh: [...fresh.values()].find((f) => f.ok)?.value ?? host }, comparisons, methodText(comparisons));
     writer.checkpoint(doc);
 
     const timer: number[] = [];
@@ -313,6 +298,11 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     await executor.close();
     if (journal) closeJournal(journal);
   }
+}
+
+/** The same count for every metric: each metric's intervals share their level over all of the run's comparisons. */
+function perMetric(n: number): Record<(typeof METRICS)[number], number> {
+  return Object.fromEntries(METRICS.map((metric) => [metric, n])) as Record<(typeof METRICS)[number], number>;
 }
 
 function skipped(s: Scenario, why: Failure, cpuCount: number): ResultDocument['scenarios'][number] {

@@ -12,6 +12,9 @@ import { validateResultDocument, validateResultDocumentV1 } from './validate.js'
 
 export { validateResultDocument };
 
+/** A result document of the largest suite is a few MB; this is far beyond any real one. */
+export const MAX_DOCUMENT_BYTES = 64 << 20;
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function refuse(source: string, errors: readonly string[]): never {

@@ -8,6 +8,7 @@ import { replaceFile, writeInPlace, type Target } from '../common/files.js';
 import { PACKAGE_ROOT, packageVersion } from '../common/paths.js';
 import type { NamespaceLimits } from '../common/types.js';
 import { noiseFigure } from '../analyze/noise.js';
+import { MAX_DOCUMENT_BYTES } from './parse.js';
 import { SCHEMA_VERSION, type Analysis, type Comparison, type EnvInfo, type GroupSummary, type ResultDocument, type ScenarioResult } from './result.js';
 
 export const RESULTS_DIR = join(PACKAGE_ROOT, 'results');
@@ -54,7 +55,7 @@ export function documentText(doc: ResultDocument): string {
   return `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 }
 
-/** A regular file's bytes (bounded: a document is at most a few MB); null when there is none; 'unknown' when it cannot be kept. */
+/** A regular file's bytes (no more than a document may have); null when there is none; 'unknown' when it cannot be kept. */
 function currentContent(path: string): Buffer | null | 'unknown' {
   let st: Stats;
   try {
@@ -63,7 +64,7 @@ function currentContent(path: string): Buffer | null | 'unknown' {
     return null;
   }
   try {
-    return st.isFile() && st.size <= 64 << 20 ? readFileSync(path) : 'unknown';
+    return st.isFile() && st.size <= MAX_DOCUMENT_BYTES ? readFileSync(path) : 'unknown';
   } catch {
     return 'unknown';
   }
