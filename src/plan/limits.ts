@@ -96,16 +96,22 @@ export function raiseAdvice(
   } else {
     setting = `${f}=${value}`;
   }
-  const name = f.split(' ')[0] ?? f;
+  return raise(f.split(' ')[0] ?? f, setting, target, 'raise it with');
+}
+
+/**
+ * The fix for a limit where the scenario runs: the host's own sysctl (as
+ * root, for everything on the host) or a fresh namespace instead; in a fresh
+ * namespace, `freshWords` and --sysctl.
+ */
+function raise(name: string, setting: string, target: Target, freshWords: string): string {
   return target.host
     ? `raise the host's ${name} (sysctl -w ${setting}, as root; it applies to everything on the host), or use --mode shared or isolated with --sysctl ${setting}`
-    : `raise it with --sysctl ${setting}`;
+    : `${freshWords} --sysctl ${setting}`;
 }
 
 /** A parameter over a sysctl's limit: the limit, a value that fits, and how to raise it where the scenario runs. */
 export function over(flag: string, value: number, sysctl: string, limit: number, target: Target): string {
-  const raise = target.host
-    ? `raise the host's ${sysctl} (sysctl -w ${sysctl}=${value}, as root; it applies to everything on the host), or use --mode shared or isolated with --sysctl ${sysctl}=${value}`
-    : `raise it inside the namespace with --sysctl ${sysctl}=${value}`;
-  return `${flag} ${value} exceeds ${sysctl} = ${limit} of ${target.where}; use ${flag} ${limit} or less, or ${raise}`;
+  const fix = raise(sysctl, `${sysctl}=${value}`, target, 'raise it inside the namespace with');
+  return `${flag} ${value} exceeds ${sysctl} = ${limit} of ${target.where}; use ${flag} ${limit} or less, or ${fix}`;
 }
