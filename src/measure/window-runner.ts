@@ -69,7 +69,8 @@ export class WindowRunner {
    */
   async run(s: Scenario, windowMs: number, sampleEvery: number, limits: TargetLimits, held: HeldNamespace | undefined): Promise<WindowOutcome> {
     const info = workloadInfo(s.workload);
-    const target = limitsFor(s, limits);
+    // The same for every worker and every try: the workload's core argument for this namespace's limits.
+    const coreParam = info ? info.coreParam(s.params, limitsFor(s, limits)) : 0;
     let overlapTries = 0;
     let retried = 0;
     // A window run again for want of ops is longer; the group adopts that length only once it worked.
@@ -87,7 +88,7 @@ export class WindowRunner {
         nsFd: s.mode === 'shared' && held ? held.ipcFd : -1,
         userNsFd: s.mode === 'shared' && held ? held.userFd : -1,
         ...cpusFor(s.placement, i, this.deps.cpus),
-        coreParam: info ? info.coreParam(s.params, target) : 0,
+        coreParam,
         sampleEvery,
         startNs: start,
         stopNs: stop,
