@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { SUITE_SCHEMA_FILE, suiteSchemaText } from '../bench/schema.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/common/errors.js';
-import { applyOverrides, checkSysctl, expand, loadSuite, scenarioId, suiteNames, type Suite } from '../src/plan/suite.js';
+import { applyOverrides, checkSysctl, expand, loadSuite, SUITES_DIR, scenarioId, suiteNames, type Suite } from '../src/plan/suite.js';
 import { MODES, type Scenario } from '../src/common/types.js';
 import { WORKLOADS, workloadInfo } from '../src/plan/workloads.js';
 
@@ -336,5 +338,24 @@ describe('checkSysctl', () => {
   it('names the offending sysctl', () => {
     expect(usageError(() => checkSysctl('--sysctl', 'net.core.somaxconn=1')).message).toContain('net.core.somaxconn');
     expect(usageError(() => checkSysctl('--sysctl', 'kernel.msgmni=abc')).message).toContain('kernel.msgmni=abc');
+  });
+});
+
+describe('schema/suite.schema.json', () => {
+  it('is what `npm run schema` writes from the TypeBox definition', () => {
+    // Fails when src/plan/suite-schema.ts (or a workload parameter) changed without running `npm run schema`.
+    expect(readFileSync(SUITE_SCHEMA_FILE, 'utf8'), 'schema/suite.schema.json is stale: run `npm run schema`').toBe(suiteSchemaText());
+  });
+
+  it('accepts every shipped suite, and refuses what loadSuite refuses', () => {
+    // The committed file, by an ajv of its own: what an editor or another tool would check suites with.
+    const check = new Ajv({ strict: false }).compile(JSON.parse(readFileSync(SUITE_SCHEMA_FILE, 'utf8')) as object);
+    for (const name of suiteNames()) {
+      const raw = JSON.parse(readFileSync(join(SUITES_DIR, `${name}.json`), 'utf8')) as unknown;
+      expect(check(raw), `${name}: ${JSON.stringify(check.errors)}`).toBe(true);
+    }
+    const bad = { budget: BUDGET, matrix: [{ ...ENTRY, mode: ['container'] }] };
+    expect(check(bad)).toBe(false);
+    expect(usageError(() => loadSuite(tempSuite(bad))).message).toContain('matrix[0].mode[0]');
   });
 });

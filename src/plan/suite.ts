@@ -10,9 +10,9 @@ import { readBounded } from '../common/files.js';
 import { UsageError } from '../common/errors.js';
 import { printable } from '../common/text.js';
 import { PACKAGE_ROOT } from '../common/paths.js';
-import { MODES, PLACEMENTS, type Mode, type ParamValue, type Params, type Placement, type Scenario } from '../common/types.js';
-import { bounds, isInteger, type ParamSpec } from './params.js';
-import { PARAMS, resolveParams, WORKLOADS, workloadInfo } from './workloads.js';
+import type { Mode, ParamValue, Params, Placement, Scenario } from '../common/types.js';
+import { LIMITS, type SuiteFile, validateSuite } from './suite-schema.js';
+import { PARAMS, resolveParams, workloadInfo } from './workloads.js';
 
 export interface Budget {
   /**
@@ -82,33 +82,7 @@ export function loadSuite(nameOrPath: string): Suite {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function intIn(where: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new UsageError(`${where} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-function listOf<T>(where: string, v: unknown, check: (x: unknown, w: string) => T): T[] {
-  const arr = Array.isArray(v) ? v : [v];
-  if (arr.length === 0) throw new UsageError(`${where} is empty`);
-  return arr.map((x, i) => check(x, `${where}[${i}]`));
-}
-
-export const LIMITS = {
-  /** A window shorter than this is mostly fork and wake-up noise. */
-  minWindowMs: 10,
-  maxWindowMs: 60_000,
-  maxTimeMs: 3_600_000,
-  /** Workers beyond this are refused: each is a thread and a process pair. */
-  maxWorkers: 256,
-  maxRounds: 1_000_000,
-  /**
-   * Scenarios one run takes: the default suite has 71; at the least a few
-   * hundred ms each, more would run for days, so it is a suite's mistake.
-   */
-  maxScenarios: 10_000,
-} as const;
+export { LIMITS } from './suite-schema.js';
 
 /** A suite file is a few kB; this is far beyond any real one. */
 export const MAX_SUITE_BYTES = 1 << 20;
@@ -116,14 +90,8 @@ export const MAX_SUITE_BYTES = 1 << 20;
 /** Budget fields of earlier suite versions, and what replaced them. */
 const RETIRED_BUDGET = ['timeMs', 'minWindows', 'maxWindows', 'warmupWindows'];
 
-function fraction(where: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new UsageError(`${where} must be a fraction from ${min} to ${max} (0.05 = 5 %), got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
 export function checkSuite(raw: unknown, where: string): Suite {
+  // What a person most often gets wrong first is said with its fix; the schema checks every field.
   if (!isObject(raw)) throw new UsageError(`${where}: a suite is a JSON object with "name", "budget" and "matrix"`);
   const b = raw.budget;
   if (!isObject(b)) throw new UsageError(`${where}: "budget" is missing; give {"capMs": 3000, "margin": 0.05}`);
@@ -133,22 +101,27 @@ export function checkSuite(raw: unknown, where: string): Suite {
       `${where}: budget.${retired} is no longer used: a suite states budget.capMs (measured ms per group, a cap) and budget.margin; groups sample until their comparisons are decided`,
     );
   }
-  const budget: Budget = {
-    capMs: intIn(`${where}: budget.capMs`, b.capMs, 1, LIMITS.maxTimeMs),
-    margin: fraction(`${where}: budget.margin`, b.margin ?? 0.05, 0.001, 0.5),
-    windowMs: b.windowMs === undefined || b.windowMs === 'auto' ? 0 : intIn(`${where}: budget.windowMs`, b.windowMs, LIMITS.minWindowMs, LIMITS.maxWindowMs),
-    warmupRounds: intIn(`${where}: budget.warmupRounds`, b.warmupRounds ?? 1, 0, 100),
-    minRounds: intIn(`${where}: budget.minRounds`, b.minRounds ?? 10, 2, 10_000),
-    maxRounds: intIn(`${where}: budget.maxRounds`, b.maxRounds ?? LIMITS.maxRounds, 2, LIMITS.maxRounds),
-    sampleEvery: b.sampleEvery === undefined || b.sampleEvery === 'auto' ? -1 : intIn(`${where}: budget.sampleEvery`, b.sampleEvery, 0, 1_000_000),
-    precision: fraction(`${where}: budget.precision`, b.precision ?? 0, 0, 0.5),
-  };
-  if (budget.maxRounds < budget.minRounds)
-    throw new UsageError(`${where}: budget.maxRounds (${budget.maxRounds}) is below budget.minRounds (${budget.minRounds})`);
   if (!Array.isArray(raw.matrix) || raw.matrix.length === 0) {
     throw new UsageError(`${where}: "matrix" must be a non-empty array of {"workload", "mode", "workers", "placement"} entries`);
   }
-  const matrix = raw.matrix.map((e: unknown, i: number) => checkEntry(e, `${where}: matrix[${i}]`));
+  validateSuite(raw, where);
+  const f = raw.budget;
+  // ajv filled in every default the schema declares (suite-schema.ts), the one place they are written.
+  const windowMs = filled(f.windowMs);
+  const sampleEvery = filled(f.sampleEvery);
+  const budget: Budget = {
+    capMs: f.capMs,
+    margin: filled(f.margin),
+    windowMs: windowMs === 'auto' ? 0 : windowMs,
+    warmupRounds: filled(f.warmupRounds),
+    minRounds: filled(f.minRounds),
+    maxRounds: filled(f.maxRounds),
+    sampleEvery: sampleEvery === 'auto' ? -1 : sampleEvery,
+    precision: filled(f.precision),
+  };
+  if (budget.maxRounds < budget.minRounds)
+    throw new UsageError(`${where}: budget.maxRounds (${budget.maxRounds}) is below budget.minRounds (${budget.minRounds})`);
+  const matrix = raw.matrix.map((e, i) => entryOf(e, `${where}: matrix[${i}]`));
   return {
     // Printed in headers and written into documents: control characters are shown, not acted on.
     name: typeof raw.name === 'string' ? printable(raw.name) : 'custom',
@@ -158,42 +131,21 @@ export function checkSuite(raw: unknown, where: string): Suite {
   };
 }
 
-function checkEntry(e: unknown, where: string): MatrixEntry {
-  if (!isObject(e)) throw new UsageError(`${where} must be an object`);
-  const entry: MatrixEntry = {
-    workload: listOf(`${where}.workload`, e.workload, (x, w) => checkWorkload(w, x)),
-    mode: listOf(`${where}.mode`, e.mode ?? [...MODES], (x, w) => checkChoice(w, x, MODES)),
-    workers: listOf(`${where}.workers`, e.workers ?? [1], (x, w) => intIn(w, x, 1, LIMITS.maxWorkers)),
-    placement: listOf(`${where}.placement`, e.placement ?? ['same-cpu'], (x, w) => checkChoice(w, x, PLACEMENTS)),
-  };
-  const params: Record<string, ParamValue[]> = {};
-  for (const p of PARAMS) {
-    if (e[p.name] !== undefined) params[p.name] = listOf(`${where}.${p.name}`, e[p.name], (x, w) => paramValue(p, x, w));
-  }
-  if (Object.keys(params).length > 0) entry.params = params;
-  if (e.sysctls !== undefined) entry.sysctls = checkSysctls(`${where}.sysctls`, e.sysctls);
-  return entry;
-}
-
-/** One value of a parameter in a suite: an integer within its bounds, or one of its choices. */
-function paramValue(p: ParamSpec, v: unknown, where: string): ParamValue {
-  if (!isInteger(p)) return checkChoice(where, v, p.choices ?? []);
-  const [min, max] = bounds(p);
-  return intIn(where, v, min, max);
-}
-
-function checkWorkload(where: string, v: unknown): string {
-  if (typeof v !== 'string' || !workloadInfo(v)) {
-    throw new UsageError(`${where}: unknown workload ${JSON.stringify(v)}; use one of ${WORKLOADS.map((w) => w.name).join(', ')}`);
-  }
+/** A field the schema gives a default: ajv has filled it in. */
+function filled<T>(v: T | undefined): T {
+  if (v === undefined) throw new Error('a suite field with a default in suite-schema.ts was not filled in');
   return v;
 }
 
-function checkChoice<T extends string>(where: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new UsageError(`${where}: ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`);
-  }
-  return v as T;
+/** A matrix entry the schema accepted (its defaults filled in), as the expansion reads it. */
+function entryOf(e: SuiteFile['matrix'][number], where: string): MatrixEntry {
+  const entry: MatrixEntry = { workload: e.workload, mode: filled(e.mode), workers: filled(e.workers), placement: filled(e.placement) };
+  const given = e as Record<string, unknown>;
+  const params: Record<string, ParamValue[]> = {};
+  for (const p of PARAMS) if (Array.isArray(given[p.name])) params[p.name] = given[p.name] as ParamValue[];
+  if (Object.keys(params).length > 0) entry.params = params;
+  if (e.sysctls !== undefined) entry.sysctls = checkSysctls(`${where}.sysctls`, e.sysctls);
+  return entry;
 }
 
 function checkSysctls(where: string, v: unknown): Record<string, string> {
