@@ -118,23 +118,32 @@ export interface WindowResult {
   failure?: Failure;
 }
 
+/**
+ * The limits of an IPC namespace the tool reads, in the order of the C
+ * struct ipcb_limits (native/include/ipcb.h; its size is checked when the
+ * core loads): each field, its name in that struct, and its sysctl (kernel.sem
+ * holds four fields). The koffi struct, NamespaceLimits, the schema, list and
+ * doctor all follow this list.
+ */
+export const NAMESPACE_LIMITS = [
+  { field: 'msgmax', c: 'msgmax', sysctl: 'kernel.msgmax' },
+  { field: 'msgmnb', c: 'msgmnb', sysctl: 'kernel.msgmnb' },
+  { field: 'msgmni', c: 'msgmni', sysctl: 'kernel.msgmni' },
+  { field: 'shmmax', c: 'shmmax', sysctl: 'kernel.shmmax' },
+  { field: 'shmall', c: 'shmall', sysctl: 'kernel.shmall' },
+  { field: 'shmmni', c: 'shmmni', sysctl: 'kernel.shmmni' },
+  { field: 'semmsl', c: 'semmsl', sysctl: 'kernel.sem' },
+  { field: 'semmns', c: 'semmns', sysctl: 'kernel.sem' },
+  { field: 'semopm', c: 'semopm', sysctl: 'kernel.sem' },
+  { field: 'semmni', c: 'semmni', sysctl: 'kernel.sem' },
+  { field: 'mqMsgMax', c: 'mq_msg_max', sysctl: 'fs.mqueue.msg_max' },
+  { field: 'mqMsgsizeMax', c: 'mq_msgsize_max', sysctl: 'fs.mqueue.msgsize_max' },
+  { field: 'mqQueuesMax', c: 'mq_queues_max', sysctl: 'fs.mqueue.queues_max' },
+] as const;
+export type LimitField = (typeof NAMESPACE_LIMITS)[number]['field'];
+
 /** Limits of one IPC namespace, read from /proc/sys inside it (-1 = unreadable, Infinity = beyond 2^53: the kernel's "unlimited"). */
-export interface NamespaceLimits {
-  nsInode: number;
-  msgmax: number;
-  msgmnb: number;
-  msgmni: number;
-  shmmax: number;
-  shmall: number;
-  shmmni: number;
-  semmsl: number;
-  semmns: number;
-  semopm: number;
-  semmni: number;
-  mqMsgMax: number;
-  mqMsgsizeMax: number;
-  mqQueuesMax: number;
-}
+export type NamespaceLimits = { nsInode: number } & Record<LimitField, number>;
 
 /** A fresh namespace held open by fds of this process for a shared-mode scenario. */
 export interface HeldNamespace {

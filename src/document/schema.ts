@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { METRICS, VERDICTS } from '../analyze/verdict.js';
-import { MODES, PLACEMENTS, STOP_REASONS } from '../common/types.js';
+import { type LimitField, MODES, NAMESPACE_LIMITS, PLACEMENTS, STOP_REASONS } from '../common/types.js';
 import { bounds, isInteger } from '../plan/params.js';
 import { PARAMS } from '../plan/workloads.js';
 
@@ -71,19 +71,7 @@ const Limit = Type.Union([Type.Integer({ minimum: -1 }), Type.Null()], {
 export const NamespaceLimitsSchema = Type.Object(
   {
     nsInode: Count,
-    msgmax: Limit,
-    msgmnb: Limit,
-    msgmni: Limit,
-    shmmax: Limit,
-    shmall: Limit,
-    shmmni: Limit,
-    semmsl: Limit,
-    semmns: Limit,
-    semopm: Limit,
-    semmni: Limit,
-    mqMsgMax: Limit,
-    mqMsgsizeMax: Limit,
-    mqQueuesMax: Limit,
+    ...(Object.fromEntries(NAMESPACE_LIMITS.map((l) => [l.field, Limit])) as Record<LimitField, typeof Limit>),
   },
   { description: 'Limits of one IPC namespace, read from /proc/sys inside it.' },
 );

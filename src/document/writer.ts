@@ -6,7 +6,7 @@ import { lstatSync, readFileSync, unlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFile, writeInPlace, type Target } from '../common/files.js';
 import { PACKAGE_ROOT, packageVersion } from '../common/paths.js';
-import type { NamespaceLimits } from '../common/types.js';
+import { type LimitField, NAMESPACE_LIMITS, type NamespaceLimits } from '../common/types.js';
 import { noiseFigure } from '../analyze/noise.js';
 import { MAX_DOCUMENT_BYTES } from './parse.js';
 import { SCHEMA_VERSION, type Analysis, type Comparison, type EnvInfo, type GroupSummary, type ResultDocument, type ScenarioResult } from './result.js';
@@ -15,22 +15,7 @@ export const RESULTS_DIR = join(PACKAGE_ROOT, 'results');
 
 /** Limits not read yet (the first document of a run, written before the namespaces are probed). */
 export function placeholderLimits(): NamespaceLimits {
-  return {
-    nsInode: 0,
-    msgmax: -1,
-    msgmnb: -1,
-    msgmni: -1,
-    shmmax: -1,
-    shmall: -1,
-    shmmni: -1,
-    semmsl: -1,
-    semmns: -1,
-    semopm: -1,
-    semmni: -1,
-    mqMsgMax: -1,
-    mqMsgsizeMax: -1,
-    mqQueuesMax: -1,
-  };
+  return { nsInode: 0, ...(Object.fromEntries(NAMESPACE_LIMITS.map((l) => [l.field, -1])) as Record<LimitField, number>) };
 }
 
 export function newDocument(env: EnvInfo, command: ResultDocument['command'], startedAt: Date, analysis: Analysis): ResultDocument {

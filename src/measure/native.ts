@@ -11,7 +11,19 @@ import { failure } from '../common/errors.js';
 import { fromDense, HIST_BUCKETS } from './histogram.js';
 import { NATIVE_LIBRARY } from '../common/paths.js';
 import { constants } from 'node:os';
-import type { Core, HeldNamespace, IsolationProbe, LockOp, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from '../common/types.js';
+import {
+  type Core,
+  type HeldNamespace,
+  type IsolationProbe,
+  type LimitField,
+  type LockOp,
+  NAMESPACE_LIMITS,
+  type NamespaceLimits,
+  type Outcome,
+  type Route,
+  type WindowResult,
+  type WindowSpec,
+} from '../common/types.js';
 import { workloadInfo } from '../plan/workloads.js';
 import { intParam } from '../plan/params.js';
 
@@ -82,19 +94,7 @@ koffi.struct('ipcb_limits', {
   err: 'int32_t',
   call: koffi.array('char', CALL_LEN, 'String'),
   ns_inode: 'uint64_t',
-  msgmax: 'int64_t',
-  msgmnb: 'int64_t',
-  msgmni: 'int64_t',
-  shmmax: 'int64_t',
-  shmall: 'int64_t',
-  shmmni: 'int64_t',
-  semmsl: 'int64_t',
-  semmns: 'int64_t',
-  semopm: 'int64_t',
-  semmni: 'int64_t',
-  mq_msg_max: 'int64_t',
-  mq_msgsize_max: 'int64_t',
-  mq_queues_max: 'int64_t',
+  ...Object.fromEntries(NAMESPACE_LIMITS.map((l) => [l.c, 'int64_t'])),
 });
 
 koffi.struct('ipcb_probe', {
@@ -155,24 +155,7 @@ interface RawProbe {
   host_stat_errno: number;
   host_stat_key: number;
 }
-interface RawLimits {
-  err: number;
-  call: string;
-  ns_inode: number;
-  msgmax: number;
-  msgmnb: number;
-  msgmni: number;
-  shmmax: number;
-  shmall: number;
-  shmmni: number;
-  semmsl: number;
-  semmns: number;
-  semopm: number;
-  semmni: number;
-  mq_msg_max: number;
-  mq_msgsize_max: number;
-  mq_queues_max: number;
-}
+type RawLimits = { err: number; call: string; ns_inode: number } & Record<(typeof NAMESPACE_LIMITS)[number]['c'], number | bigint>;
 interface RawNs {
   err: number;
   call: string;
@@ -318,19 +301,7 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
         ok: true,
         value: {
           nsInode: Number(out.ns_inode),
-          msgmax: v(out.msgmax),
-          msgmnb: v(out.msgmnb),
-          msgmni: v(out.msgmni),
-          shmmax: v(out.shmmax),
-          shmall: v(out.shmall),
-          shmmni: v(out.shmmni),
-          semmsl: v(out.semmsl),
-          semmns: v(out.semmns),
-          semopm: v(out.semopm),
-          semmni: v(out.semmni),
-          mqMsgMax: v(out.mq_msg_max),
-          mqMsgsizeMax: v(out.mq_msgsize_max),
-          mqQueuesMax: v(out.mq_queues_max),
+          ...(Object.fromEntries(NAMESPACE_LIMITS.map((l) => [l.field, v(out[l.c])])) as Record<LimitField, number>),
         },
       };
     },

@@ -3,21 +3,12 @@
  * show them; the counted ones a workload's objects use up; and the advice
  * that raises one where a scenario runs.
  */
-import type { NamespaceLimits } from '../common/types.js';
+import { type LimitField, NAMESPACE_LIMITS, type NamespaceLimits } from '../common/types.js';
 
-/** Each shown sysctl and the field that holds it; kernel.sem holds four values. */
-export const LIMIT_SYSCTLS: ReadonlyArray<readonly [string, keyof NamespaceLimits]> = [
-  ['kernel.msgmax', 'msgmax'],
-  ['kernel.msgmnb', 'msgmnb'],
-  ['kernel.msgmni', 'msgmni'],
-  ['kernel.shmmax', 'shmmax'],
-  ['kernel.shmall', 'shmall'],
-  ['kernel.shmmni', 'shmmni'],
-  ['kernel.sem', 'semmsl'],
-  ['fs.mqueue.msg_max', 'mqMsgMax'],
-  ['fs.mqueue.msgsize_max', 'mqMsgsizeMax'],
-  ['fs.mqueue.queues_max', 'mqQueuesMax'],
-];
+/** Each shown sysctl and the (first) field that holds it; kernel.sem holds four values. */
+export const LIMIT_SYSCTLS: ReadonlyArray<readonly [string, LimitField]> = NAMESPACE_LIMITS.filter(
+  (l, i) => NAMESPACE_LIMITS.findIndex((x) => x.sysctl === l.sysctl) === i,
+).map((l) => [l.sysctl, l.field] as const);
 
 /** The value of one sysctl in `l`, as the kernel writes it ("unlimited" for the ULONG_MAX-like defaults). */
 export function limitText(l: NamespaceLimits | undefined, name: string): string {
