@@ -6,42 +6,52 @@
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { PACKAGE_ROOT } from '../common/paths.js';
-import type { Core, HeldNamespace, IsolationProbe, LockOp, NamespaceLimits, Outcome, Route, WindowResult, WindowSpec } from '../common/types.js';
+import type { Core, WindowResult, WindowSpec } from '../common/types.js';
+import { type CoreCall, callCore, type Method, type Task } from './core-call.js';
 
-export type Task =
-  | { kind: 'run'; spec: WindowSpec }
-  | { kind: 'limits'; fresh: boolean; route: Route; sysctls: Record<string, string> }
-  | { kind: 'nsOpen'; route: Route; sysctls: Record<string, string> }
-  | { kind: 'nsClose'; ns: HeldNamespace }
-  | { kind: 'probe'; route: Route; key: number }
-  | { kind: 'now' }
-  | { kind: 'workloads' }
-  | { kind: 'flock'; fd: number; op: LockOp };
+/** The core's calls, each returning a promise of what the core returns. */
+type AsyncCalls = { [K in CoreCall]: (...args: Parameters<Core[K]>) => Promise<ReturnType<Core[K]>> };
 
-export type TaskResult = WindowResult | Outcome<NamespaceLimits> | Outcome<HeldNamespace> | Outcome<IsolationProbe> | number | string[] | null;
-
-export interface Executor {
+export interface Executor extends AsyncCalls {
   /** Runs one window: every spec on its own worker, all at once. */
   runWindow(specs: readonly WindowSpec[]): Promise<WindowResult[]>;
-  limits(fresh: boolean, route: Route, sysctls: Record<string, string>): Promise<Outcome<NamespaceLimits>>;
-  nsOpen(route: Route, sysctls: Record<string, string>): Promise<Outcome<HeldNamespace>>;
-  nsClose(ns: HeldNamespace): Promise<void>;
-  isolationProbe(route: Route, key: number): Promise<Outcome<IsolationProbe>>;
-  nowNs(): Promise<number>;
-  /** Workload names the core implements. */
-  workloads(): Promise<string[]>;
-  /** flock(2) on an fd of this process (the run's journal); 0 or the errno. */
-  flock(fd: number, op: LockOp): Promise<number>;
   close(): Promise<void>;
+}
+
+/** The core's calls over one `call`: the one place each is written for both executors. */
+abstract class CoreCalls implements AsyncCalls {
+  protected abstract call<K extends Method>(method: K, args: Parameters<Core[K]>): Promise<ReturnType<Core[K]>>;
+  limits(...args: Parameters<Core['limits']>) {
+    return this.call('limits', args);
+  }
+  nsOpen(...args: Parameters<Core['nsOpen']>) {
+    return this.call('nsOpen', args);
+  }
+  nsClose(...args: Parameters<Core['nsClose']>) {
+    return this.call('nsClose', args);
+  }
+  isolationProbe(...args: Parameters<Core['isolationProbe']>) {
+    return this.call('isolationProbe', args);
+  }
+  nowNs() {
+    return this.call('nowNs', []);
+  }
+  workloads() {
+    return this.call('workloads', []);
+  }
+  flock(...args: Parameters<Core['flock']>) {
+    return this.call('flock', args);
+  }
 }
 
 export const WORKER_FILE = join(PACKAGE_ROOT, 'dist', 'src', 'measure', 'worker.js');
 
-export class PoolExecutor implements Executor {
+export class PoolExecutor extends CoreCalls implements Executor {
   private readonly pool: Piscina;
   private readonly threads: number;
 
   constructor(threads: number) {
+    super();
     this.threads = threads;
     this.pool = new Piscina({
       filename: WORKER_FILE,
@@ -55,33 +65,12 @@ export class PoolExecutor implements Executor {
     });
   }
 
-  private call<T extends TaskResult>(task: Task): Promise<T> {
-    return this.pool.run(task) as Promise<T>;
+  protected call<K extends Method>(method: K, args: Parameters<Core[K]>): Promise<ReturnType<Core[K]>> {
+    return this.pool.run({ method, args } as Task) as Promise<ReturnType<Core[K]>>;
   }
 
   runWindow(specs: readonly WindowSpec[]): Promise<WindowResult[]> {
-    return Promise.all(specs.map((spec) => this.call<WindowResult>({ kind: 'run', spec })));
-  }
-  limits(fresh: boolean, route: Route, sysctls: Record<string, string>): Promise<Outcome<NamespaceLimits>> {
-    return this.call({ kind: 'limits', fresh, route, sysctls });
-  }
-  nsOpen(route: Route, sysctls: Record<string, string>): Promise<Outcome<HeldNamespace>> {
-    return this.call({ kind: 'nsOpen', route, sysctls });
-  }
-  async nsClose(ns: HeldNamespace): Promise<void> {
-    await this.call({ kind: 'nsClose', ns });
-  }
-  isolationProbe(route: Route, key: number): Promise<Outcome<IsolationProbe>> {
-    return this.call({ kind: 'probe', route, key });
-  }
-  nowNs(): Promise<number> {
-    return this.call({ kind: 'now' });
-  }
-  workloads(): Promise<string[]> {
-    return this.call({ kind: 'workloads' });
-  }
-  flock(fd: number, op: LockOp): Promise<number> {
-    return this.call({ kind: 'flock', fd, op });
+    return Promise.all(specs.map((spec) => this.call('run', [spec])));
   }
   async close(): Promise<void> {
     // Terminating a worker while it is still loading the native module aborts the
@@ -92,32 +81,16 @@ export class PoolExecutor implements Executor {
   }
 }
 
-export class InlineExecutor implements Executor {
-  constructor(private readonly core: Core) {}
+export class InlineExecutor extends CoreCalls implements Executor {
+  constructor(private readonly core: Core) {
+    super();
+  }
+
+  protected call<K extends Method>(method: K, args: Parameters<Core[K]>): Promise<ReturnType<Core[K]>> {
+    return Promise.resolve(callCore(this.core, method, args));
+  }
   runWindow(specs: readonly WindowSpec[]): Promise<WindowResult[]> {
     return Promise.resolve(specs.map((s) => this.core.run(s)));
-  }
-  limits(fresh: boolean, route: Route, sysctls: Record<string, string>): Promise<Outcome<NamespaceLimits>> {
-    return Promise.resolve(this.core.limits(fresh, route, sysctls));
-  }
-  nsOpen(route: Route, sysctls: Record<string, string>): Promise<Outcome<HeldNamespace>> {
-    return Promise.resolve(this.core.nsOpen(route, sysctls));
-  }
-  nsClose(ns: HeldNamespace): Promise<void> {
-    this.core.nsClose(ns);
-    return Promise.resolve();
-  }
-  isolationProbe(route: Route, key: number): Promise<Outcome<IsolationProbe>> {
-    return Promise.resolve(this.core.isolationProbe(route, key));
-  }
-  nowNs(): Promise<number> {
-    return Promise.resolve(this.core.nowNs());
-  }
-  workloads(): Promise<string[]> {
-    return Promise.resolve(this.core.workloads());
-  }
-  flock(fd: number, op: LockOp): Promise<number> {
-    return Promise.resolve(this.core.flock(fd, op));
   }
   close(): Promise<void> {
     return Promise.resolve();

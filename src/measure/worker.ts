@@ -5,29 +5,11 @@
  */
 import { loadNativeCore } from './native.js';
 import type { Core } from '../common/types.js';
-import type { Task, TaskResult } from './executor.js';
+import { callCore, type Task } from './core-call.js';
 
 let core: Core | undefined;
 
-export default function handle(task: Task): TaskResult {
+export default function handle(task: Task): unknown {
   core ??= loadNativeCore();
-  switch (task.kind) {
-    case 'run':
-      return core.run(task.spec);
-    case 'limits':
-      return core.limits(task.fresh, task.route, task.sysctls);
-    case 'nsOpen':
-      return core.nsOpen(task.route, task.sysctls);
-    case 'nsClose':
-      core.nsClose(task.ns);
-      return null;
-    case 'probe':
-      return core.isolationProbe(task.route, task.key);
-    case 'now':
-      return core.nowNs();
-    case 'workloads':
-      return core.workloads();
-    case 'flock':
-      return core.flock(task.fd, task.op);
-  }
+  return callCore(core, task.method, task.args as never);
 }
