@@ -9,7 +9,7 @@ import type { Scenario } from '../common/types.js';
 import { describeRates } from '../analyze/describe.js';
 import { scenarioEstimate, type ModeComparison } from '../analyze/modes.js';
 import { SequentialRule, type RunPlan } from '../analyze/sequential.js';
-import { mergeHistograms, quantile } from '../measure/histogram.js';
+import { LINEAR, mergeHistograms, quantile, SUB_BITS } from '../measure/histogram.js';
 import { limitsFor } from '../measure/preflight.js';
 import { Scheduler, type GroupMeasurement, type ModeRecord, type ProgressEvent, type SchedulerDeps } from '../measure/scheduler.js';
 import { SUB_WINDOWS } from '../measure/window-runner.js';
@@ -86,6 +86,7 @@ function latencyStats(rec: ModeRecord, sampleEvery: number): LatencyStats | unde
     sampleEvery,
     p50Rounds: rec.rounds.map((r) => r.p50),
     p99Rounds: rec.rounds.map((r) => r.p99),
+    histogram: { linear: LINEAR, subBits: SUB_BITS, buckets: h.buckets },
   };
 }
 

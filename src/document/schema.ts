@@ -119,6 +119,21 @@ export const LatencySchema = Type.Object({
   sampleEvery: Type.Integer({ minimum: 1, description: 'One op in how many was timed.' }),
   p50Rounds: Type.Optional(Type.Array(RoundValue)),
   p99Rounds: Type.Optional(Type.Array(RoundValue)),
+  histogram: Type.Optional(
+    Type.Object(
+      {
+        linear: Type.Integer({ minimum: 1, description: 'Values below this many ns have a bucket each' }),
+        subBits: Type.Integer({ minimum: 0, maximum: 16, description: 'Above that, each power of two is split into 2^subBits buckets' }),
+        buckets: Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Integer({ minimum: 1 })]), {
+          description: '[bucket index, samples] pairs, ascending by index, of every sample behind these figures',
+        }),
+      },
+      {
+        description:
+          'The merged histogram of the sampled latencies: bucket i < linear holds [i, i + 1) ns; above, with e = log2(linear) + floor((i - linear) / 2^subBits) and m = 2^subBits + (i - linear) mod 2^subBits, [m, m + 1) x 2^(e - subBits) ns',
+      },
+    ),
+  ),
 });
 
 export const ScenarioSchema = Type.Object({

@@ -125,6 +125,12 @@ export function consistencyProblems(doc: ResultDocument): string[] {
     if (l && !(l.p50 <= l.p90 && l.p90 <= l.p99 && l.p99 <= l.p999 && l.p999 <= l.max)) {
       out.push(`${at}/latency: percentiles out of order (p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, p99.9 ${l.p999}, max ${l.max})`);
     }
+    const h = l?.histogram;
+    if (l && h) {
+      const samples = h.buckets.reduce((a, [, n]) => a + n, 0);
+      if (samples !== l.count) out.push(`${at}/latency/histogram: its buckets hold ${samples} samples, but the latency figures ${l.count}`);
+      if (h.buckets.some(([i], k) => k > 0 && i <= (h.buckets[k - 1]?.[0] ?? -1))) out.push(`${at}/latency/histogram/buckets: not ascending by index`);
+    }
     if (s.state !== 'completed' && !s.failure) out.push(`${at}/failure: missing: a scenario that is ${s.state} says why`);
     if (s.state === 'completed' && !s.throughput) out.push(`${at}/throughput: missing: a completed scenario has its figures`);
   });

@@ -5,9 +5,10 @@
  */
 import type { LatencyHistogram } from '../common/types.js';
 
-const SUB_BITS = 6;
+/** The scheme's constants, written into documents with each histogram so that later readers can decode its buckets. */
+export const SUB_BITS = 6;
 const SUB = 1 << SUB_BITS;
-const LINEAR = 128;
+export const LINEAR = 128;
 export const HIST_BUCKETS = LINEAR + 35 * SUB;
 
 /** Bucket index of a value, as the C side computes it. */
