@@ -112,13 +112,13 @@ function writeAll(fd: number, text: string): void {
  * --json value (undefined: results/ under `resultsDir`). Bad input is a
  * UsageError naming the path and the fix.
  */
-export function resolveTarget(json: string | undefined, resultsDir: string, startedAt: Date): Target {
+export function resolveTarget(json: string | undefined, resultsDir: string, startedAt: Date, flag = '--json'): Target {
   if (json === '-') return { kind: 'stdout' };
   if (json === undefined) {
     const problem = lstatOrNull(resultsDir) === null ? unsafeFolder(dirname(resultsDir)) : unsafeFolder(resultsDir);
     if (problem) {
       throw new UsageError(
-        `results/: ${problem}, so a run will not write its document there; give --json PATH, or make ${resultsDir} a folder of uid ${uid()} that only it can write`,
+        `results/: ${problem}, so a run will not write its document there; give ${flag} PATH, or make ${resultsDir} a folder of uid ${uid()} that only it can write`,
       );
     }
     mkdirSync(resultsDir, { recursive: true, mode: 0o755 });
@@ -132,30 +132,34 @@ export function resolveTarget(json: string | undefined, resultsDir: string, star
   if (st?.isSymbolicLink()) {
     // A link of another user (say, planted in /tmp) is not followed: it could point anywhere.
     if (st.uid !== uid() && st.uid !== 0)
-      throw new UsageError(`--json ${json}: is a symbolic link of uid ${st.uid}; refusing to follow it: give a path of your own`);
+      throw new UsageError(`${flag} ${json}: is a symbolic link of uid ${st.uid}; refusing to follow it: give a path of your own`);
     let to: Stats;
     try {
       to = statSync(path);
     } catch {
-      throw new UsageError(`--json ${json}: is a symbolic link that leads nowhere; give a file path`);
+      throw new UsageError(`${flag} ${json}: is a symbolic link that leads nowhere; give a file path`);
     }
     // A link to a regular file: that file is replaced, the link kept. To a device, a FIFO or a terminal
     // (/dev/stdout, which may be a pipe with no path of its own): written in place through the link.
-    return to.isFile() ? targetAt(realpathSync(path), to, json, false) : targetAt(path, to, json, true);
+    return to.isFile() ? targetAt(realpathSync(path), to, flag, json, false) : targetAt(path, to, flag, json, true);
   }
-  if (st) return targetAt(path, st, json, false);
+  if (st) return targetAt(path, st, flag, json, false);
   // Not there yet: its folder must exist (only the default results/ is created).
   const dir = lstatOrNull(dirname(path));
-  if (!dir) throw new UsageError(`--json ${json}: the folder ${dirname(path)} does not exist; create it, or give another path`);
-  probe(path, '--json');
+  if (!dir) throw new UsageError(`${flag} ${json}: the folder ${dirname(path)} does not exist; create it, or give another path`);
+  probe(path, flag);
   return { kind: 'file', path };
 }
 
-function targetAt(path: string, st: Stats, flag: string, viaLink: boolean): Target {
-  if (st.isDirectory()) throw new UsageError(`--json ${flag}: is a directory; give a file path inside it, e.g. --json ${join(flag, 'run.json')}`);
-  if (st.isBlockDevice() || st.isSocket()) throw new UsageError(`--json ${flag}: is ${what(st)}; give a file path, a FIFO, a terminal or -`);
+/** `flag` and `given` name the path as the user gave it, for messages. */
+function targetAt(path: string, st: Stats, flag: string, given: string, viaLink: boolean): Target {
+  if (st.isDirectory())
+    throw new UsageError(
+      `${flag} ${given}: is a directory; give a file path inside it, e.g. ${flag} ${join(given, flag === '--json' ? 'run.json' : 'report.html')}`,
+    );
+  if (st.isBlockDevice() || st.isSocket()) throw new UsageError(`${flag} ${given}: is ${what(st)}; give a file path, a FIFO, a terminal or -`);
   if (st.isCharacterDevice() || st.isFIFO()) return { kind: 'stream', path, dev: st.dev, ino: st.ino, viaLink };
-  probe(path, '--json');
+  probe(path, flag);
   return { kind: 'file', path };
 }
 
@@ -167,7 +171,7 @@ function probe(path: string, flag: string): void {
     unlinkSync(name);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`${flag} ${path}: cannot write there (${err.code ?? err.message}); give a writable path with --json PATH`);
+    throw new UsageError(`${flag} ${path}: cannot write there (${err.code ?? err.message}); give a writable path with ${flag} PATH`);
   }
 }
 
@@ -274,5 +278,17 @@ export function readBounded(path: string, maxBytes: number, flag: string, expect
     return buf.subarray(0, n).toString('utf8');
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Writes `text` to a target once: a file replaced atomically, a FIFO or a device in place, or stdout. */
+export async function writeTarget(target: Target, text: string, stdout: NodeJS.WritableStream): Promise<void> {
+  if (target.kind === 'file') {
+    replaceFile(target.path, text);
+    if (target.latest) replaceFile(target.latest, text);
+  } else if (target.kind === 'stream') {
+    await writeInPlace(target, text);
+  } else {
+    await new Promise<void>((resolve, reject) => stdout.write(text, (err) => (err ? reject(err) : resolve())));
   }
 }

@@ -4,7 +4,7 @@
  */
 import { lstatSync, readFileSync, unlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { replaceFile, writeInPlace, type Target } from '../common/files.js';
+import { replaceFile, type Target, writeTarget } from '../common/files.js';
 import { PACKAGE_ROOT, packageVersion } from '../common/paths.js';
 import { type LimitField, NAMESPACE_LIMITS, type NamespaceLimits } from '../common/types.js';
 import { noiseFigure } from '../analyze/noise.js';
@@ -108,8 +108,7 @@ export class DocumentWriter {
   async final(doc: ResultDocument): Promise<void> {
     const t = this.target;
     if (t.kind === 'file') this.writeFile(t.path, t.latest, doc);
-    else if (t.kind === 'stream') await writeInPlace(t, documentText(doc));
-    else await new Promise<void>((resolve, reject) => this.stdout.write(documentText(doc), (err) => (err ? reject(err) : resolve())));
+    else await writeTarget(t, documentText(doc), this.stdout);
   }
 
   /** Where the document is, for the last line of a run's output. */
