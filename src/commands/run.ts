@@ -4,7 +4,8 @@ import { parse, parseModes, parsePlacements, parseParamList, parsePercent, parse
 import { monotonicNs } from '../common/clock.js';
 import { PARAMS } from '../plan/workloads.js';
 import { addResults, DocumentWriter, newDocument, placeholderLimits, RESULTS_DIR } from '../document/writer.js';
-import { resolveTarget } from '../common/files.js';
+import { resolveTarget, writeTarget } from '../common/files.js';
+import { renderReport } from '../report/html.js';
 import { defaultRoute, machine } from '../measure/env.js';
 import { failure, UsageError } from '../common/errors.js';
 import { PoolExecutor, type Executor } from '../measure/executor.js';
@@ -38,6 +39,7 @@ export const RUN_OPTIONS = {
   margin: { type: 'string' },
   sysctl: { type: 'string', multiple: true },
   json: { type: 'string' },
+  html: { type: 'string' },
   format: { type: 'string' },
   summary: { type: 'boolean' },
   quiet: { type: 'boolean' },
@@ -61,6 +63,7 @@ export const RUN_HELP = `ipcns-bench run [flags]
   --json PATH            write the result document there (default: results/); - for stdout
                          (the tables then go to stderr); a FIFO or a device is written once, at the end
   --format F             what to print: table | markdown | json (default: table)
+  --html PATH            also write the HTML report of the run there (ipcns-bench report)
   --summary              also append the markdown to $GITHUB_STEP_SUMMARY
   --quiet                print nothing but errors`;
 
@@ -78,6 +81,7 @@ interface RunArgs {
   suite: string;
   overrides: Overrides;
   json?: string;
+  html?: string;
   format: OutputFormat;
   summary: boolean;
   quiet: boolean;
@@ -110,6 +114,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
     if (v.json.trim() === '') throw new UsageError('--json: give a file path, e.g. --json results/run.json, or - for stdout');
     out.json = v.json;
   }
+  if (v.html !== undefined) {
+    if (v.html.trim() === '' || v.html === '-') throw new UsageError('--html: give a file path for the report, e.g. --html report.html');
+    out.html = v.html;
+  }
   return out;
 }
 
@@ -131,6 +139,8 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
   if (resources) throw new UsageError(resources);
   const startedAt = new Date();
   const target = resolveTarget(args.json, RESULTS_DIR, startedAt);
+  // Checked now, not after minutes of measuring: the report's path must take a file.
+  const htmlTarget = args.html !== undefined ? resolveTarget(args.html, RESULTS_DIR, startedAt, '--html') : undefined;
   // With the document on stdout, what a person reads goes to stderr.
   const out = target.kind === 'stdout' ? ctx.stderr : ctx.stdout;
   const writer = new DocumentWriter(target, ctx.stdout, ctx.stderr);
@@ -281,9 +291,18 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
           `${renderDocument(doc, { color: useColor(out as NodeJS.WriteStream) })}\n\nResult document: ${written ? writer.describe() : 'not written (see above)'}\n`,
         );
     }
+    let reported = true;
+    if (htmlTarget) {
+      try {
+        await writeTarget(htmlTarget, renderReport(doc), ctx.stdout);
+      } catch (e) {
+        reported = false;
+        ctx.stderr.write(`ipcns-bench: the report: ${(e as Error).message}\n`);
+      }
+    }
     if (args.summary) appendStepSummary(renderRunMarkdown(doc), { stdout: ctx.stdout, stderr: ctx.stderr, env: process.env });
     // Errored scenarios are findings in the document; a run that measured nothing at all, or lost its document, has failed.
-    if (!written) return 1;
+    if (!written || !reported) return 1;
     if (stoppedFromOutside) {
       ctx.stderr.write('ipcns-bench: the measured processes were stopped by a termination signal; the run is incomplete\n');
       return 143;
