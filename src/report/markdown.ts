@@ -1,10 +1,11 @@
 /**
  * GitHub-flavoured markdown for pull requests and job summaries
  * ($GITHUB_STEP_SUMMARY): prints the rows that rows.ts builds as markdown
- * tables. Pure functions; no HTML.
+ * tables, after the charts of mermaid.ts. Pure functions; no HTML.
  */
 import type { CompareResult } from '../analyze/baseline.js';
 import type { ResultDocument } from '../document/result.js';
+import { compareChart, runChart } from './mermaid.js';
 import {
   compareLists,
   compareSides,
@@ -62,22 +63,26 @@ function quoteBlock(lines: readonly string[]): string {
   return lines.map((l) => `> ${cell(l)}`).join('\n>\n');
 }
 
-/** `ipcns-bench run --format markdown`: the machine, one table per workload, the mode comparisons, the summary. */
+/** `ipcns-bench run --format markdown` (and --summary): the machine, warnings, the charts, one table per workload, the mode comparisons, the summary. */
 export function renderRunMarkdown(doc: ResultDocument): string {
   const out: string[] = [`### ipcns-bench run: suite ${cell(doc.command.suite)}`, headerLines(doc).map(cell).join('  \n')];
   const w = warnings(doc);
   if (w.length > 0) out.push(quoteBlock(w.map((x) => `⚠️ ${x}`)));
+  const chart = runChart(doc);
+  if (chart) out.push(chart);
   out.push(...scenarioTables(doc).map(printTableMd), ...comparisonTables(doc).map(printTableMd));
   const summary = workloadSummaries(doc);
   if (summary.length > 0) out.push(summary.map((l) => `- ${cell(l)}`).join('\n'));
   return `${out.join('\n\n')}\n`;
 }
 
-/** `ipcns-bench compare` as markdown: warnings first, the runs, the table, the lists, a summary. */
+/** `ipcns-bench compare` as markdown (and --summary): warnings first, the runs, the chart, the table, the lists, a summary. */
 export function renderCompareMarkdown(r: CompareResult): string {
   const out: string[] = [`### ipcns-bench compare: ${r.metric}`];
   if (r.warnings.length > 0) out.push(quoteBlock(r.warnings.map((x) => `⚠️ Warning: ${x}`)));
   out.push(`**${r.regressed > 0 ? 'Regression' : 'Result'}:** ${cell(compareSummary(r))}`, compareSides(r).map(cell).join('  \n'));
+  const chart = compareChart(r);
+  if (chart) out.push(chart);
   if (r.rows.length > 0) out.push(printTableMd(compareTable(r)));
   const lists = compareLists(r);
   if (lists.length > 0) out.push(lists.map((l) => `- ${cell(l)}`).join('\n'));
