@@ -1,6 +1,6 @@
 /** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
-import { constants } from 'node:os';
-import { parse, parseModes, parsePlacements, parseParamList, parsePercent, parseWorkers, parseWorkloads, integer } from '../plan/flags.js';
+import { constants, hostname } from 'node:os';
+import { parse, parseLabel, parseModes, parsePlacements, parseParamList, parsePercent, parseWorkers, parseWorkloads, integer } from '../plan/flags.js';
 import { monotonicNs } from '../common/clock.js';
 import { PARAMS } from '../plan/workloads.js';
 import { addResults, DocumentWriter, newDocument, placeholderLimits, RESULTS_DIR } from '../document/writer.js';
@@ -38,6 +38,7 @@ export const RUN_OPTIONS = {
   time: { type: 'string' },
   margin: { type: 'string' },
   sysctl: { type: 'string', multiple: true },
+  label: { type: 'string' },
   json: { type: 'string' },
   html: { type: 'string' },
   format: { type: 'string' },
@@ -60,6 +61,7 @@ export const RUN_HELP = `ipcns-bench run [flags]
   --margin P%            practical margin of the verdicts (default: the suite's, 5%):
                          ratios within it are "equivalent"
   --sysctl NAME=VALUE    written inside every fresh namespace (repeatable)
+  --label NAME           the machine's name in a fleet (ipcns-bench merge; default: the host name)
   --json PATH            write the result document there (default: results/); - for stdout
                          (the tables then go to stderr); a FIFO or a device is written once, at the end
   --format F             what to print: table | markdown | json (default: table)
@@ -80,6 +82,7 @@ export interface RunContext {
 interface RunArgs {
   suite: string;
   overrides: Overrides;
+  label: string;
   json?: string;
   html?: string;
   format: OutputFormat;
@@ -105,6 +108,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   const out: RunArgs = {
     suite: v.suite ?? 'default',
     overrides,
+    label: v.label !== undefined ? parseLabel('--label', v.label) : parseLabel('--label', hostname(), ' (the host name, the default)'),
     quiet: v.quiet ?? false,
     help: v.help ?? false,
     format: v.format !== undefined ? parseFormat(v.format) : 'table',
@@ -147,7 +151,7 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
   // At once, so that whatever stood at the path before (a complete document of an earlier run) is not taken for this run's.
   /** The run's document for these limits and this plan: `comparisons` of each metric, counted before anything runs, made by `method`. */
   const documentFor = (limits: { host: NamespaceLimits; fresh: NamespaceLimits }, comparisons: number, method: string): ResultDocument =>
-    newDocument({ ...m, timerNs: 0, route, limits }, { suite: suite.name, argv }, startedAt, {
+    newDocument({ label: args.label, ...m, timerNs: 0, route, limits }, { suite: suite.name, argv }, startedAt, {
       method,
       alphaRun: ALPHA_RUN,
       margin: suite.budget.margin,

@@ -12,6 +12,15 @@ export type Placement = 'any' | 'same-cpu' | 'split';
 export const PLACEMENTS: readonly Placement[] = ['any', 'same-cpu', 'split'];
 
 /** Why a group stopped sampling: decided, its cap, its most rounds, its wall-clock limit, interrupted, every scenario failed. */
+/**
+ * A run's label names its machine in a fleet (run --label, merge): a host
+ * name, a node name or a CI runner image. Letters, digits and . _ - : @ +,
+ * starting with a letter or digit, at most 253 characters (a DNS name's
+ * limit, so that any Kubernetes node name fits): safe in a file name, a
+ * table and a terminal.
+ */
+export const LABEL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,252}$';
+
 export const STOP_REASONS = ['decided', 'cap', 'max-rounds', 'wall', 'interrupted', 'failed'] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 

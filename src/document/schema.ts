@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { METRICS, VERDICTS } from '../analyze/verdict.js';
-import { type LimitField, MODES, NAMESPACE_LIMITS, PLACEMENTS, STOP_REASONS } from '../common/types.js';
+import { LABEL_PATTERN, type LimitField, MODES, NAMESPACE_LIMITS, PLACEMENTS, STOP_REASONS } from '../common/types.js';
 import { bounds, isInteger } from '../plan/params.js';
 import { PARAMS } from '../plan/workloads.js';
 
@@ -214,6 +214,7 @@ export const NoiseSchema = Type.Object(
 );
 
 export const EnvSchema = Type.Object({
+  label: Type.Optional(Type.String({ pattern: LABEL_PATTERN, description: 'The name of the machine in a fleet (run --label; default: the host name).' })),
   kernel: Text(),
   arch: Text(),
   cpuModel: Text(),

@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../common/errors.js';
 import { LIMITS } from './suite.js';
-import { MODES, PLACEMENTS, type Mode, type ParamValue, type Placement } from '../common/types.js';
+import { LABEL_PATTERN, MODES, PLACEMENTS, type Mode, type ParamValue, type Placement } from '../common/types.js';
 import { bounds, isInteger, type ParamSpec } from './params.js';
 import { WORKLOADS } from './workloads.js';
 
@@ -47,6 +47,15 @@ function choices<T extends string>(flag: string, text: string, allowed: readonly
     if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} ${v}: not one of ${allowed.join(', ')}`);
     return v as T;
   });
+}
+
+/** A machine's label (LABEL_PATTERN); `what` says where the text came from when it is not the flag's value. */
+export function parseLabel(flag: string, text: string, what = ''): string {
+  if (new RegExp(LABEL_PATTERN).test(text)) return text;
+  const shown = JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
+  throw new UsageError(
+    `${flag} ${shown}${what}: a label is 1 to 253 letters, digits or . _ - : @ +, starting with a letter or digit; give one, e.g. ${flag} node-a`,
+  );
 }
 
 /** One value of a fixed set, e.g. --format table; the message quotes what was given. */

@@ -30,7 +30,7 @@ const plain = (text: string): Cell => ({ text });
 export function headerLines(doc: ResultDocument): string[] {
   const e = doc.env;
   const lines = [
-    `${e.kernel} ${e.arch}, ${e.cpuModel}, ${e.cpuCount} CPUs (usable ${e.usableCpus.join(',')}), clocksource ${e.clocksource}, timer ${e.timerNs.toFixed(1)} ns, node ${e.node}, route ${e.route}`,
+    `${e.label ? `${e.label}: ` : ''}${e.kernel} ${e.arch}, ${e.cpuModel}, ${e.cpuCount} CPUs (usable ${e.usableCpus.join(',')}), clocksource ${e.clocksource}, timer ${e.timerNs.toFixed(1)} ns, node ${e.node}, route ${e.route}`,
   ];
   const n = doc.noise;
   lines.push(
