@@ -1,12 +1,14 @@
 /**
- * Writes schema/result.schema.json and schema/suite.schema.json from their
- * one definitions (src/document/schema.ts, src/plan/suite-schema.ts): npm run
- * schema. test/schema.test.ts and test/suite.test.ts fail when a committed
- * file differs from what this writes.
+ * Writes schema/result.schema.json, schema/fleet.schema.json and
+ * schema/suite.schema.json from their one definitions (src/document/schema.ts,
+ * src/document/fleet-schema.ts, src/plan/suite-schema.ts): npm run schema.
+ * test/schema.test.ts, test/fleet.test.ts and test/suite.test.ts fail when a
+ * committed file differs from what this writes.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fleetSchemaJson } from '../src/document/fleet-schema.js';
 import { resultSchemaJson } from '../src/document/schema.js';
 import { suiteSchemaJson } from '../src/plan/suite-schema.js';
 import { PACKAGE_ROOT } from '../src/common/paths.js';
@@ -17,6 +19,12 @@ export function resultSchemaText(): string {
   return `${JSON.stringify(resultSchemaJson(), null, 2)}\n`;
 }
 
+export const FLEET_SCHEMA_FILE = join(PACKAGE_ROOT, 'schema', 'fleet.schema.json');
+
+export function fleetSchemaText(): string {
+  return `${JSON.stringify(fleetSchemaJson(), null, 2)}\n`;
+}
+
 export const SUITE_SCHEMA_FILE = join(PACKAGE_ROOT, 'schema', 'suite.schema.json');
 
 export function suiteSchemaText(): string {
@@ -25,5 +33,6 @@ export function suiteSchemaText(): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(RESULT_SCHEMA_FILE, resultSchemaText());
+  writeFileSync(FLEET_SCHEMA_FILE, fleetSchemaText());
   writeFileSync(SUITE_SCHEMA_FILE, suiteSchemaText());
 }

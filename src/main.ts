@@ -4,6 +4,7 @@ import { COMPARE_HELP, compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
 import { EXPORT_HELP, exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
+import { MERGE_HELP, mergeCommand } from './commands/merge.js';
 import { REPORT_HELP, reportCommand } from './commands/report.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
 import { UsageError } from './common/errors.js';
@@ -18,6 +19,7 @@ commands:
   compare  a run against a baseline: improved, regressed or unchanged
   export   a result document for github-action-benchmark or Bencher
   report   a run as one self-contained HTML page of charts and tables [--base BASE.json]
+  merge    runs of several machines as one fleet document, for compare and report --reference
 
 ${RUN_HELP}
 
@@ -26,6 +28,8 @@ ${COMPARE_HELP}
 ${EXPORT_HELP}
 
 ${REPORT_HELP}
+
+${MERGE_HELP}
 
 exit codes: 0 done, 1 failed (run: no scenario completed; compare: something regressed or failed), 2 bad input,
 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM`;
@@ -85,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
       return compareCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case 'report':
       return reportCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    case 'merge':
+      return mergeCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case 'export':
       return exportCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case undefined:
@@ -94,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}; use run, list, compare, export, report, clean or doctor (ipcns-bench help)`);
+      throw new UsageError(`unknown command ${JSON.stringify(command)}; use run, list, compare, export, report, merge, clean or doctor (ipcns-bench help)`);
   }
 }
 

@@ -5,7 +5,8 @@ import { readBounded } from '../common/files.js';
 import { UsageError } from '../common/errors.js';
 import { printableStrings } from '../common/text.js';
 import type { ResultDocument } from '../document/result.js';
-import { MAX_DOCUMENT_BYTES, parseResultDocument } from '../document/parse.js';
+import { MAX_DOCUMENT_BYTES, parseJson, parseResultDocument, resultDocumentOf } from '../document/parse.js';
+import { type FleetDocument, fleetDocumentOf, isFleetValue, MAX_FLEET_BYTES } from '../document/fleet.js';
 
 /** What a command may touch: its output streams and the environment. */
 export interface CommandIo {
@@ -64,4 +65,24 @@ export function readDocument(path: string): ResultDocument {
   );
   // Everything a command prints from it (ids, names, messages) is safe for a terminal and an editor.
   return printableStrings(doc);
+}
+
+/** What a file given to compare, report or merge holds: one run, or a fleet of runs. */
+export type Input = { kind: 'run'; doc: ResultDocument } | { kind: 'fleet'; fleet: FleetDocument };
+
+/**
+ * Reads a result document or a fleet document (told apart by its `kind`),
+ * checked like readDocument; a result document is held to its own bound.
+ */
+export function readInput(path: string): Input {
+  const { text, value } = readJson(path);
+  if (isFleetValue(value)) return { kind: 'fleet', fleet: printableStrings(fleetDocumentOf(value, path)) };
+  if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) throw new UsageError(`${path}: larger than a result document can be (${MAX_DOCUMENT_BYTES >> 20} MiB)`);
+  return { kind: 'run', doc: printableStrings(resultDocumentOf(value, path)) };
+}
+
+/** A result or fleet document's text and its JSON value, unchecked (merge checks each against the others). */
+export function readJson(path: string): { text: string; value: unknown } {
+  const text = readBounded(path, MAX_FLEET_BYTES, '', 'a result or fleet document', 'give the path of an ipcns-bench result document or fleet document');
+  return { text, value: parseJson(text, path) };
 }

@@ -22,13 +22,21 @@ function refuse(source: string, errors: readonly string[]): never {
   throw new UsageError(`${source} is not an ipcns-bench result document: ${errors[0] ?? ''} (${n} problem${n === 1 ? '' : 's'})`);
 }
 
-export function parseResultDocument(text: string, source: string): ResultDocument {
-  let value: unknown;
+/** JSON text as a value; a UsageError naming the file when it is not JSON. */
+export function parseJson(text: string, source: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new UsageError(`${source} is not JSON: ${(err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ')}`);
   }
+}
+
+export function parseResultDocument(text: string, source: string): ResultDocument {
+  return resultDocumentOf(parseJson(text, source), source);
+}
+
+/** A parsed JSON value as a result document (version 1 is upgraded), or a UsageError naming the source. */
+export function resultDocumentOf(value: unknown, source: string): ResultDocument {
   const version = isObject(value) ? value['schemaVersion'] : undefined;
   if (version === 1) {
     const v1 = validateResultDocumentV1(value);
