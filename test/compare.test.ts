@@ -1129,7 +1129,7 @@ describe('bad input: a UsageError, exit code 2', () => {
     await usage([join(dir, 'nope.json'), good], /nope\.json: no such file/);
     const sub = join(dir, 'a-directory');
     mkdirSync(sub, { recursive: true });
-    await usage([good, sub], /a-directory: is a directory, not a result document/);
+    await usage([good, sub], /a-directory: is a directory, not a result or fleet document/);
   });
 
   it('no scenario id in common', async () => {
@@ -1161,7 +1161,7 @@ describe('bad input: a UsageError, exit code 2', () => {
   });
 
   it('fewer than two documents', async () => {
-    await usage([good], /compare: give a baseline and the current run/);
+    await usage([good], /is one run: give a baseline too/);
     await usage([], /compare: give a baseline and the current run/);
     await usage(['--base', good], /compare: give a baseline and the current run/);
   });

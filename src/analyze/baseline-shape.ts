@@ -172,6 +172,12 @@ export interface CompareOptions {
   /** Fraction, e.g. 0.05. */
   threshold: number;
   alpha?: number;
+  /**
+   * A known spread between two runs of one machine (a fraction, e.g. 0.03),
+   * used as the between-run noise instead of estimating it from the
+   * baselines: the fleet comparison's --run-noise.
+   */
+  runNoise?: number;
   basePaths: string[];
   currentPath: string;
 }

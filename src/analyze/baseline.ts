@@ -172,7 +172,13 @@ export function compareRuns(bases: readonly RunFigures[], current: RunFigures, o
     pending.push({ id, cur: roundLogs(info, c), base: baseRounds, bv: bvs.reduce((a, x) => a + x, 0) / bvs.length, cv, rows: done.length, notes, missing });
   }
 
-  const between = bases.length >= 2 ? betweenRunVariance(pending.map((p) => p.base)) : null;
+  // A given run noise is known, not estimated: its degrees of freedom are as good as unlimited.
+  const between =
+    o.runNoise !== undefined && o.runNoise > 0
+      ? { tau2: Math.log1p(o.runNoise) ** 2, df: 1e6 }
+      : bases.length >= 2
+        ? betweenRunVariance(pending.map((p) => p.base))
+        : null;
   const tested = pending.filter((p) => p.cur && p.base.length > 0).length;
   const aEach = alpha / Math.max(1, tested);
   const floor = info.negligibleBelow;

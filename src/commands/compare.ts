@@ -7,12 +7,16 @@
 import { oneOf, parse, parsePercent } from '../plan/flags.js';
 import { COMPARE_METRICS, compareRuns, DEFAULT_THRESHOLD, type CompareMetric, type CompareResult } from '../analyze/baseline.js';
 import { UsageError } from '../common/errors.js';
-import { renderCompareMarkdown } from '../report/markdown.js';
-import { renderCompare } from '../report/table.js';
-import { appendStepSummary, colorFor, jsonText, parseFormat, readDocument, type CommandIo, type OutputFormat } from './io.js';
+import { compareFleet, type FleetComparison } from '../analyze/fleet.js';
+import type { FleetDocument } from '../document/fleet.js';
+import { renderCompareMarkdown, renderFleetMarkdown } from '../report/markdown.js';
+import { renderCompare, renderFleet } from '../report/table.js';
+import { appendStepSummary, colorFor, jsonText, parseFormat, readDocument, readInput, type CommandIo, type OutputFormat } from './io.js';
 
 export const COMPARE_OPTIONS = {
   base: { type: 'string', multiple: true },
+  reference: { type: 'string' },
+  'run-noise': { type: 'string' },
   metric: { type: 'string' },
   threshold: { type: 'string' },
   format: { type: 'string' },
@@ -21,7 +25,13 @@ export const COMPARE_OPTIONS = {
 } as const;
 
 export const COMPARE_HELP = `ipcns-bench compare BASE.json [BASE2.json ...] CURRENT.json [flags]
+ipcns-bench compare FLEET.json [--reference LABEL] [flags]
   Matches scenarios by id and judges each: regressed, improved, unchanged or inconclusive.
+  With a fleet (ipcns-bench merge): each machine against the reference, faster, slower,
+  equivalent or inconclusive, and every machine's mode verdicts side by side (exit code 0).
+  --reference LABEL      the fleet's reference machine (default: its first run)
+  --run-noise P%         the spread between two runs on one machine, added to every fleet interval
+                         (default: 0%, the noise within each run only); measure it: compare A B C
   --base PATH            a baseline (repeatable), instead of listing them before CURRENT.json;
                          with two or more, the spread between them is part of the noise
   --metric M             ${COMPARE_METRICS.join(' | ')} (default: throughput);
@@ -42,9 +52,17 @@ export function parseThreshold(text: string): number {
   return parsePercent('--threshold', text, 0.1, 50);
 }
 
+/** --run-noise: a percentage, "3%" or "3"; 0 is allowed (within-run noise only). */
+export function parseRunNoise(text: string): number {
+  const t = text.trim().replace(/%$/, '');
+  return /^0*(\.0*)?$/.test(t) && t !== '' && t !== '.' ? 0 : parsePercent('--run-noise', text, 0.1, 50);
+}
+
 export interface CompareArgs {
   bases: string[];
   current: string;
+  reference?: string;
+  runNoise?: number;
   metric: CompareMetric;
   threshold: number;
   format: OutputFormat;
@@ -58,13 +76,16 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
   const flagged = v.base ?? [];
   const bases = [...flagged, ...positionals.slice(0, -1)];
   const current = positionals.at(-1);
-  if (!help && (current === undefined || bases.length === 0)) {
+  // One file and no --base: a fleet document, told by its content once it is read.
+  if (!help && (current === undefined || (bases.length === 0 && (positionals.length !== 1 || flagged.length > 0)))) {
     throw new UsageError('compare: give a baseline and the current run: ipcns-bench compare BASE.json [BASE2.json ...] CURRENT.json');
   }
   if (new Set(bases).size !== bases.length) throw new UsageError(`compare: a baseline is given twice (${bases.join(', ')}); each baseline must be its own run`);
   return {
     bases,
     current: current ?? '',
+    ...(v.reference !== undefined ? { reference: v.reference } : {}),
+    ...(v['run-noise'] !== undefined ? { runNoise: parseRunNoise(v['run-noise']) } : {}),
     metric: v.metric !== undefined ? parseMetric(v.metric) : 'throughput',
     threshold: v.threshold !== undefined ? parseThreshold(v.threshold) : DEFAULT_THRESHOLD,
     format: v.format !== undefined ? parseFormat(v.format) : 'table',
@@ -79,6 +100,23 @@ export async function compareCommand(argv: string[], io: CommandIo): Promise<num
   if (args.help) {
     io.stdout.write(`${COMPARE_HELP}\n`);
     return 0;
+  }
+  if (args.bases.length === 0) {
+    const input = readInput(args.current);
+    if (input.kind !== 'fleet') {
+      throw new UsageError(
+        `compare: ${args.current} is one run: give a baseline too (ipcns-bench compare BASE.json ${args.current}), or a fleet document (ipcns-bench merge)`,
+      );
+    }
+    return fleetOutput(fleetComparisonOf(input.fleet, args.current, args), args, io);
+  }
+  if (args.runNoise !== undefined)
+    throw new UsageError('--run-noise: applies to a fleet document; with baselines, pass two or more and compare measures the spread between them');
+  if (args.reference !== undefined)
+    throw new UsageError(`--reference: chooses a machine of a fleet document; compare one fleet: ipcns-bench compare FLEET.json --reference LABEL`);
+  for (const path of [...args.bases, args.current]) {
+    if (readInput(path).kind === 'fleet')
+      throw new UsageError(`compare: ${path} is a fleet document; compare it alone: ipcns-bench compare ${path} --reference LABEL`);
   }
   const bases = args.bases.map(readDocument);
   const current = readDocument(args.current);
@@ -118,4 +156,29 @@ export async function compareCommand(argv: string[], io: CommandIo): Promise<num
   }
   if (args.summary) appendStepSummary(renderCompareMarkdown(result), io);
   return result.regressed > 0 || result.broken.length > 0 ? 1 : 0;
+}
+
+/** The fleet compared with its reference: --reference, or its first run; an unknown label lists the fleet's. */
+export function fleetComparisonOf(
+  fleet: FleetDocument,
+  path: string,
+  o: { reference?: string; metric: CompareMetric; threshold: number; runNoise?: number },
+): FleetComparison {
+  const labels = fleet.runs.map((r) => r.label);
+  const reference = o.reference ?? (labels[0] as string);
+  if (!labels.includes(reference))
+    throw new UsageError(`--reference ${JSON.stringify(reference)}: no run of ${path} has that label; its labels: ${labels.join(', ')}`);
+  return compareFleet(
+    fleet.runs.map((r) => ({ label: r.label, doc: r.document })),
+    { reference, metric: o.metric, threshold: o.threshold, runNoise: o.runNoise ?? 0 },
+  );
+}
+
+function fleetOutput(f: FleetComparison, args: CompareArgs, io: CommandIo): number {
+  if (args.reference === undefined) io.stderr.write(`ipcns-bench: reference: ${f.reference}, the fleet's first run (choose one with --reference LABEL)\n`);
+  if (args.format === 'table') io.stdout.write(`${renderFleet(f, { color: colorFor(io.stdout, io.env) })}\n`);
+  else if (args.format === 'markdown') io.stdout.write(renderFleetMarkdown(f));
+  else io.stdout.write(jsonText(f));
+  if (args.summary) appendStepSummary(renderFleetMarkdown(f), io);
+  return 0;
 }

@@ -7,22 +7,28 @@ import { compareRuns, DEFAULT_THRESHOLD } from '../analyze/baseline.js';
 import { UsageError } from '../common/errors.js';
 import { resolveTarget, writeTarget } from '../common/files.js';
 import { parse } from '../plan/flags.js';
+import { renderFleetReport } from '../report/fleet-html.js';
 import { renderReport } from '../report/html.js';
-import { parseThreshold } from './compare.js';
-import { type CommandIo, readDocument } from './io.js';
+import { fleetComparisonOf, parseRunNoise, parseThreshold } from './compare.js';
+import { type CommandIo, readDocument, readInput } from './io.js';
 
 export const REPORT_OPTIONS = {
   base: { type: 'string', multiple: true },
   threshold: { type: 'string' },
+  reference: { type: 'string' },
+  'run-noise': { type: 'string' },
   out: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const REPORT_HELP = `ipcns-bench report RESULT.json [flags]
+export const REPORT_HELP = `ipcns-bench report RESULT.json|FLEET.json [flags]
   Writes one self-contained HTML file (inline SVG and CSS, no network): charts of throughput,
-  mode comparisons, latency distributions and worker scaling, then the tables.
+  mode comparisons, latency distributions and worker scaling, then the tables; of a fleet
+  (ipcns-bench merge), each machine against the reference and the mode verdicts side by side.
   --base PATH            a baseline run (repeatable): adds current/base per scenario, as compare judges it
-  --threshold T          compare's practical margin with --base (default: 5%)
+  --threshold T          compare's practical margin with --base or a fleet (default: 5%)
+  --reference LABEL      a fleet's reference machine (default: its first run)
+  --run-noise P%         a fleet's run-to-run spread on one machine, added to its intervals (default: 0%)
   --out PATH             where to write it (default: RESULT.html beside RESULT.json); - for stdout`;
 
 /** RESULT.json's report beside it: RESULT.html. */
@@ -39,13 +45,30 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<numb
   const out = v.out ?? besideDocument(path);
   // Checked before anything is read: where the report goes must be writable, and not a folder or another user's link.
   const target = resolveTarget(out, '', new Date(), '--out');
-  const doc = readDocument(path);
+  const threshold = v.threshold !== undefined ? parseThreshold(v.threshold) : DEFAULT_THRESHOLD;
+  const runNoise = v['run-noise'] !== undefined ? parseRunNoise(v['run-noise']) : undefined;
+  const input = readInput(path);
+  if (input.kind === 'fleet') {
+    if (v.base !== undefined) throw new UsageError(`--base: ${path} is a fleet document; its machines are compared with --reference LABEL`);
+    const f = fleetComparisonOf(input.fleet, path, {
+      ...(v.reference !== undefined ? { reference: v.reference } : {}),
+      metric: 'throughput',
+      threshold,
+      ...(runNoise !== undefined ? { runNoise } : {}),
+    });
+    await writeTarget(target, renderFleetReport(input.fleet, f), io.stdout);
+    if (target.kind !== 'stdout') io.stderr.write(`Report: ${target.kind === 'file' ? target.path : out} (reference ${f.reference})\n`);
+    return 0;
+  }
+  if (v.reference !== undefined || runNoise !== undefined)
+    throw new UsageError(`--reference and --run-noise apply to a fleet document (ipcns-bench merge); ${path} is one run`);
+  const doc = input.doc;
   const basePaths = v.base ?? [];
   const compare =
     basePaths.length > 0
       ? compareRuns(basePaths.map(readDocument), doc, {
           metric: 'throughput',
-          threshold: v.threshold !== undefined ? parseThreshold(v.threshold) : DEFAULT_THRESHOLD,
+          threshold,
           basePaths,
           currentPath: path,
         })

@@ -11,11 +11,11 @@ import { bucketBounds } from '../measure/histogram.js';
 import { workloadInfo } from '../plan/workloads.js';
 import { esc, type Frame, figure, legend, linear, log, MODE_COLOR, ratioScale, short, xAxis, yAxis } from './svg.js';
 
-const WIDTH = 760;
-const ROW = 18;
+export const WIDTH = 760;
+export const ROW = 18;
 
 const done = (doc: ResultDocument): ScenarioResult[] => doc.scenarios.filter((s) => s.state === 'completed' && s.throughput);
-const paramText = (s: Pick<ScenarioResult, 'params'>): string =>
+export const paramText = (s: Pick<ScenarioResult, 'params'>): string =>
   Object.entries(s.params)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
@@ -26,7 +26,7 @@ const workloadsOf = (doc: ResultDocument): string[] => [...new Set(done(doc).map
 const opOf = (w: string): string => workloadInfo(w)?.op ?? w;
 
 /** Scenarios grouped by `key`, in first-seen order. */
-function groupBy<T>(items: readonly T[], key: (x: T) => string): Map<string, T[]> {
+export function groupBy<T>(items: readonly T[], key: (x: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
   for (const x of items) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
   return m;
@@ -74,7 +74,7 @@ function throughputChart(doc: ResultDocument, workload: string, machine: string)
 
 const VERDICT_CLASS: Record<string, string> = { faster: 'good', improved: 'good', slower: 'bad', regressed: 'bad', equivalent: 'same', unchanged: 'same' };
 
-interface ForestRow {
+export interface ForestRow {
   label: string;
   ratio: number;
   ci: readonly [number | null, number | null] | null;
@@ -82,7 +82,7 @@ interface ForestRow {
 }
 
 /** Ratios with their intervals on a log axis, the band of "no practical difference" shaded, the verdict coloured and written. */
-function forest(kind: string, title: string, subtitle: string, rows: readonly ForestRow[], band: number, axis: string): string {
+export function forest(kind: string, title: string, subtitle: string, rows: readonly ForestRow[], band: number, axis: string): string {
   const left = Math.min(460, 12 + 6.2 * Math.max(10, ...rows.map((r) => r.label.length)));
   const f: Frame = { width: WIDTH + 100, height: 70 + Math.max(1, rows.length) * ROW, left, right: 100, top: 24, bottom: 40 };
   const x = ratioScale(

@@ -31,7 +31,7 @@ td.good { color: var(--good); } td.bad { color: var(--bad); } td.warn { color: v
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
 `;
 
-function table(t: TableModel): string {
+export function table(t: TableModel): string {
   const head = t.head.map((h) => `<th>${esc(h)}</th>`).join('');
   const rows = t.rows.map((r) => `<tr>${r.map((c) => `<td${c.tone ? ` class="${c.tone}"` : ''}>${esc(c.text)}</td>`).join('')}</tr>`).join('');
   return `<h3>${esc(t.title)}</h3>${t.note ? `<p class="note">${esc(t.note)}</p>` : ''}<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
@@ -53,6 +53,10 @@ export function renderReport(doc: ResultDocument, compare?: CompareResult): stri
   }
   parts.push('<h2>Charts</h2>', ...documentCharts(doc, machine));
   parts.push('<h2>Tables</h2>', ...scenarioTables(doc).map(table), ...comparisonTables(doc).map(table));
-  const title = `ipcns-bench report: ${doc.command.suite} ${doc.startedAt}`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head><body>${parts.join('\n')}</body></html>\n`;
+  return page(`ipcns-bench report: ${doc.command.suite} ${doc.startedAt}`, parts);
+}
+
+/** The page around the parts: one file, its style inline, nothing to fetch. */
+export function page(title: string, parts: readonly string[], style = ''): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>${STYLE}${style}</style></head><body>${parts.join('\n')}</body></html>\n`;
 }

@@ -4,6 +4,8 @@
  * tables, after the charts of mermaid.ts. Pure functions; no HTML.
  */
 import type { CompareResult } from '../analyze/baseline.js';
+import type { FleetComparison } from '../analyze/fleet.js';
+import { fleetLists, fleetModeTable, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
 import type { ResultDocument } from '../document/result.js';
 import { compareChart, runChart } from './mermaid.js';
 import {
@@ -85,6 +87,21 @@ export function renderCompareMarkdown(r: CompareResult): string {
   if (chart) out.push(chart);
   if (r.rows.length > 0) out.push(printTableMd(compareTable(r)));
   const lists = compareLists(r);
+  if (lists.length > 0) out.push(lists.map((l) => `- ${cell(l)}`).join('\n'));
+  return `${out.join('\n\n')}\n`;
+}
+
+/** A fleet compared, as markdown (and --summary): the summary first, then the tables, then what was not compared. */
+export function renderFleetMarkdown(f: FleetComparison): string {
+  const out: string[] = [`### ipcns-bench fleet: ${f.machines.length} machines against ${cell(f.reference)}, ${f.metric}`];
+  out.push(
+    fleetSummary(f)
+      .map((l) => `- ${cell(l)}`)
+      .join('\n'),
+  );
+  const tables = [machinesTable(f), perMachineTable(f), ...(f.modes.length > 0 ? [fleetModeTable(f)] : []), fleetScenarioTable(f)];
+  out.push(...tables.map(printTableMd));
+  const lists = fleetLists(f);
   if (lists.length > 0) out.push(lists.map((l) => `- ${cell(l)}`).join('\n'));
   return `${out.join('\n\n')}\n`;
 }

@@ -4,6 +4,8 @@
  */
 import Table from 'cli-table3';
 import type { CompareResult } from '../analyze/baseline.js';
+import type { FleetComparison } from '../analyze/fleet.js';
+import { fleetLists, fleetModeTable, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
 import type { ResultDocument } from '../document/result.js';
 import {
   compareLists,
@@ -58,5 +60,15 @@ export function renderCompare(r: CompareResult, o: TableOptions): string {
   const lists = compareLists(r);
   if (lists.length > 0) parts.push(lists.join('\n'));
   parts.push(compareSummary(r));
+  return parts.join('\n\n');
+}
+
+/** A fleet compared (compare FLEET.json): the machines, each against the reference, per scenario, the mode verdicts side by side. */
+export function renderFleet(f: FleetComparison, o: TableOptions): string {
+  const tables = [machinesTable(f), perMachineTable(f), fleetScenarioTable(f), ...(f.modes.length > 0 ? [fleetModeTable(f)] : [])];
+  const parts = tables.map((t) => printTable(t, o));
+  const lists = fleetLists(f);
+  if (lists.length > 0) parts.push(lists.join('\n'));
+  parts.push(fleetSummary(f).join('\n'));
   return parts.join('\n\n');
 }
