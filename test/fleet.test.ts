@@ -26,7 +26,10 @@ import { reportCommand } from '../src/commands/report.js';
 import { UsageError } from '../src/common/errors.js';
 import { FLEET_KIND, type FleetDocument, fleetDocumentOf, type MergeInput, mergeRuns } from '../src/document/fleet.js';
 import type { ResultDocument, ScenarioResult } from '../src/document/result.js';
+import { parseLabel } from '../src/plan/flags.js';
 import { expand, loadSuite } from '../src/plan/suite.js';
+import { renderFleetMarkdown } from '../src/report/markdown.js';
+import { renderFleet } from '../src/report/table.js';
 import { fleetChartCounts } from '../src/report/fleet-html.js';
 import { runDocument } from './helpers/fixtures.js';
 import { memoryIo } from './helpers/io.js';
@@ -495,10 +498,28 @@ describe('report FLEET.json', () => {
 });
 
 describe('run --label', () => {
-  it('takes a host, node or runner name, and refuses what is no label, naming the flag and the rule', async () => {
-    const { parseLabel } = await import('../src/plan/flags.js');
+  it('takes a host, node or runner name, and refuses what is no label, naming the flag and the rule', () => {
     for (const ok of ['vm', 'ubuntu-24.04-arm', 'node-1.example.internal', 'a:b@c+d_e']) expect(parseLabel('--label', ok)).toBe(ok);
     for (const bad of ['', '-x', 'a b', 'x\u001b[31m', 'a/b', 'y'.repeat(254)])
       expect(() => parseLabel('--label', bad)).toThrow(/--label .*a label is 1 to 253 letters/);
+  });
+});
+
+describe('the run-to-run warning', () => {
+  it('warns, in every output, that without --run-noise a faster machine may be a slower moment; not once --run-noise is given', async () => {
+    const runs = await Promise.all(
+      ['a', 'b'].map(async (label, i) => {
+        const doc = await runDocument(expand(loadSuite('ci')).slice(0, 3), { seed: 40 + i, budget: { capMs: 400, windowMs: 10 } });
+        doc.env.label = label;
+        return { label, doc };
+      }),
+    );
+    const without = compareFleet(runs, { reference: 'a', metric: 'throughput', threshold: 0.05, runNoise: 0 });
+    expect(without.warnings.join()).toMatch(/no --run-noise/);
+    expect(renderFleet(without, { color: false })).toMatch(/^warning: no --run-noise/);
+    expect(renderFleetMarkdown(without)).toContain('no --run-noise');
+    const given = compareFleet(runs, { reference: 'a', metric: 'throughput', threshold: 0.05, runNoise: 0.1 });
+    expect(given.warnings).toEqual([]);
+    expect(renderFleet(given, { color: false })).not.toContain('warning');
   });
 });

@@ -98,6 +98,8 @@ export interface FleetComparison {
   alpha: number;
   reference: string;
   method: string;
+  /** What a reader must know before trusting a verdict between machines. */
+  warnings: string[];
   machines: FleetMachine[];
   perMachine: FleetMachineSummary[];
   scenarios: FleetScenarioRow[];
@@ -212,6 +214,12 @@ export function compareFleet(runs: readonly { label: string; doc: FleetRunFigure
     alpha: COMPARE_ALPHA,
     reference: o.reference,
     method: fleetMethod(o, others.length),
+    warnings:
+      o.runNoise > 0
+        ? []
+        : [
+            `no --run-noise: the intervals hold the noise within each run only, and two runs of one machine minutes apart can differ by more than the threshold (on a shared VM, whole groups shift by 10-25 %); so "faster" or "slower" may be only a slower moment of one run. Measure the spread: three runs on one machine, ipcns-bench compare A.json B.json C.json (its betweenRun), and pass it as --run-noise`,
+          ],
     machines,
     perMachine,
     scenarios: [...byId.values()],

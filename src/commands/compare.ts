@@ -178,7 +178,10 @@ function fleetOutput(f: FleetComparison, args: CompareArgs, io: CommandIo): numb
   if (args.reference === undefined) io.stderr.write(`ipcns-bench: reference: ${f.reference}, the fleet's first run (choose one with --reference LABEL)\n`);
   if (args.format === 'table') io.stdout.write(`${renderFleet(f, { color: colorFor(io.stdout, io.env) })}\n`);
   else if (args.format === 'markdown') io.stdout.write(renderFleetMarkdown(f));
-  else io.stdout.write(jsonText(f));
+  else {
+    for (const w of f.warnings) io.stderr.write(`ipcns-bench: warning: ${w}\n`);
+    io.stdout.write(jsonText(f));
+  }
   if (args.summary) appendStepSummary(renderFleetMarkdown(f), io);
   return 0;
 }

@@ -9,7 +9,7 @@ import type { FleetDocument } from '../document/fleet.js';
 import type { ScenarioResult } from '../document/result.js';
 import { workloadInfo } from '../plan/workloads.js';
 import { forest, type ForestRow, groupBy, paramText, WIDTH } from './charts.js';
-import { fleetLists, fleetModeTable, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
+import { fleetLists, fleetModeTable, fleetWarnings, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
 import { page, table } from './html.js';
 import { esc, type Frame, figure, legend, log, short, xAxis } from './svg.js';
 
@@ -102,6 +102,7 @@ export function renderFleetReport(fleet: FleetDocument, f: FleetComparison): str
   const parts: string[] = [
     `<h1>ipcns-bench fleet: ${fleet.runs.length} machines, reference ${esc(f.reference)}</h1>`,
     `<p class="machine">merged ${esc(fleet.createdAt)}; ${fleet.scenarios.count} scenarios, ${fleet.scenarios.everywhere} on every machine</p>`,
+    ...fleetWarnings(f).map((w) => `<p class="warning">${esc(w)}</p>`),
     ...fleetSummary(f).map((l) => `<p>${esc(l)}</p>`),
     table(machinesTable(f)),
     '<h2>Each machine against the reference</h2>',

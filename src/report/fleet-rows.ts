@@ -110,6 +110,11 @@ export function fleetLists(f: FleetComparison): string[] {
   return out;
 }
 
+/** The fleet's warnings, to be printed first. */
+export function fleetWarnings(f: FleetComparison): string[] {
+  return f.warnings.map((w) => `warning: ${w}`);
+}
+
 /** One line per machine: "nobody against root: 40 equivalent, 3 faster, ...". */
 export function fleetSummary(f: FleetComparison): string[] {
   return f.perMachine.map((m) => {

@@ -5,7 +5,7 @@
  */
 import type { CompareResult } from '../analyze/baseline.js';
 import type { FleetComparison } from '../analyze/fleet.js';
-import { fleetLists, fleetModeTable, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
+import { fleetLists, fleetModeTable, fleetWarnings, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
 import type { ResultDocument } from '../document/result.js';
 import { compareChart, runChart } from './mermaid.js';
 import {
@@ -94,6 +94,8 @@ export function renderCompareMarkdown(r: CompareResult): string {
 /** A fleet compared, as markdown (and --summary): the summary first, then the tables, then what was not compared. */
 export function renderFleetMarkdown(f: FleetComparison): string {
   const out: string[] = [`### ipcns-bench fleet: ${f.machines.length} machines against ${cell(f.reference)}, ${f.metric}`];
+  const w = fleetWarnings(f);
+  if (w.length > 0) out.push(quoteBlock(w.map((x) => `⚠️ ${x}`)));
   out.push(
     fleetSummary(f)
       .map((l) => `- ${cell(l)}`)

@@ -5,7 +5,7 @@
 import Table from 'cli-table3';
 import type { CompareResult } from '../analyze/baseline.js';
 import type { FleetComparison } from '../analyze/fleet.js';
-import { fleetLists, fleetModeTable, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
+import { fleetLists, fleetModeTable, fleetWarnings, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
 import type { ResultDocument } from '../document/result.js';
 import {
   compareLists,
@@ -68,7 +68,9 @@ export function renderFleet(f: FleetComparison, o: TableOptions): string {
   const tables = [machinesTable(f), perMachineTable(f), fleetScenarioTable(f), ...(f.modes.length > 0 ? [fleetModeTable(f)] : [])];
   const parts = tables.map((t) => printTable(t, o));
   const lists = fleetLists(f);
+  const warned = fleetWarnings(f).map((w) => paint(w, ANSI.warn, o.color));
   if (lists.length > 0) parts.push(lists.join('\n'));
   parts.push(fleetSummary(f).join('\n'));
-  return parts.join('\n\n');
+  // First and last: above the tables, and where the summary is read.
+  return [...warned, ...parts, ...warned].join('\n\n');
 }
