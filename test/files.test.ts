@@ -398,10 +398,11 @@ describe('side files cannot be steered by planted links (D2)', () => {
     const json = join(folder, 'run.json');
     const log = join(dir, 'trace', 'log');
     mkdirSync(dirname(log));
-    // strace shows each open as the kernel got it: the flags and the mode the side file was created with. One file per thread (-ff), so lines are whole.
+    // strace shows each open as the kernel got it: the flags and the mode the side file was created with. One file per thread (-ff), so lines are whole;
+    // -s 4096: whole paths, also from a checkout deep in a temporary folder (strace cuts strings at 32 characters).
     const r = spawnSync(
       'strace',
-      ['-ff', '-qq', '-e', 'trace=execve,openat,rename,renameat,renameat2,unlink,unlinkat', '-o', log, process.execPath, CLI, ...quick(json)],
+      ['-ff', '-qq', '-s', '4096', '-e', 'trace=execve,openat,rename,renameat,renameat2,unlink,unlinkat', '-o', log, process.execPath, CLI, ...quick(json)],
       {
         encoding: 'utf8',
         timeout: 120_000,
