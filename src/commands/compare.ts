@@ -11,7 +11,7 @@ import { compareFleet, type FleetComparison } from '../analyze/fleet.js';
 import type { FleetDocument } from '../document/fleet.js';
 import { renderCompareMarkdown, renderFleetMarkdown } from '../report/markdown.js';
 import { renderCompare, renderFleet } from '../report/table.js';
-import { appendStepSummary, colorFor, jsonText, parseFormat, readDocument, readInput, type CommandIo, type OutputFormat } from './io.js';
+import { appendStepSummary, colorFor, jsonText, parseFormat, readInput, type CommandIo, type OutputFormat } from './io.js';
 
 export const COMPARE_OPTIONS = {
   base: { type: 'string', multiple: true },
@@ -114,12 +114,14 @@ export async function compareCommand(argv: string[], io: CommandIo): Promise<num
     throw new UsageError('--run-noise: applies to a fleet document; with baselines, pass two or more and compare measures the spread between them');
   if (args.reference !== undefined)
     throw new UsageError(`--reference: chooses a machine of a fleet document; compare one fleet: ipcns-bench compare FLEET.json --reference LABEL`);
-  for (const path of [...args.bases, args.current]) {
-    if (readInput(path).kind === 'fleet')
-      throw new UsageError(`compare: ${path} is a fleet document; compare it alone: ipcns-bench compare ${path} --reference LABEL`);
-  }
-  const bases = args.bases.map(readDocument);
-  const current = readDocument(args.current);
+  // Each file read once: a document can be tens of MB.
+  const docs = [...args.bases, args.current].map((path) => {
+    const input = readInput(path);
+    if (input.kind === 'fleet') throw new UsageError(`compare: ${path} is a fleet document; compare it alone: ipcns-bench compare ${path} --reference LABEL`);
+    return input.doc;
+  });
+  const current = docs.pop() as (typeof docs)[number];
+  const bases = docs;
   // The same run under two names (a copy) would count its noise twice and hide the spread between runs.
   const identity = (d: typeof current): string => JSON.stringify(d);
   const seen = new Map<string, string>();
