@@ -29,10 +29,11 @@ import { UsageError } from '../src/common/errors.js';
 import { NOISY_MACHINE, type MockOptions } from '../src/measure/mock-core.js';
 import { renderCompareMarkdown } from '../src/report/markdown.js';
 import { renderCompare } from '../src/report/table.js';
-import type { ResultDocument, ScenarioResult } from '../src/document/result.js';
+import type { ResultDocument } from '../src/document/result.js';
 import { expand, loadSuite } from '../src/plan/suite.js';
 import { runDocument } from './helpers/fixtures.js';
 import { memoryIo } from './helpers/io.js';
+import { rename, scaled, scenarioOf, without } from './helpers/surgery.js';
 
 const SCENARIOS = expand(loadSuite('ci'));
 const IDS = SCENARIOS.map((s) => s.id);
@@ -55,88 +56,6 @@ const OTHER = at(IDS, 9); // msg.stream(size=64)/host/w1/same-cpu
 // ---------------------------------------------------------------------------
 // Document surgery: what a user does to a copy of a result document.
 // ---------------------------------------------------------------------------
-
-type Figure = 'throughput' | 'latency' | 'cpu' | 'cs';
-const times =
-  (f: number) =>
-  (x: number | null): number | null =>
-    x === null ? null : x * f;
-
-/** Multiplies one figure of a scenario, its per-round values and everything derived from them, by f. */
-function scaleScenario(s: ScenarioResult, what: Figure, f: number): void {
-  switch (what) {
-    case 'throughput': {
-      const t = s.throughput;
-      if (!t) throw new Error(`${s.id} has no throughput`);
-      t.rounds = t.rounds.map((x) => x * f);
-      t.estimate *= f;
-      t.ci = [t.ci[0] * f, t.ci[1] * f];
-      t.mean *= f;
-      t.median *= f;
-      t.sd *= f;
-      t.ci95 = [t.ci95[0] * f, t.ci95[1] * f];
-      if (s.bytesPerSecond !== undefined) s.bytesPerSecond *= f;
-      return;
-    }
-    case 'latency': {
-      const l = s.latency;
-      if (!l) throw new Error(`${s.id} has no latency`);
-      l.p50 *= f;
-      l.p90 *= f;
-      l.p99 *= f;
-      l.p999 *= f;
-      l.max *= f;
-      l.mean *= f;
-      if (l.p50Rounds) l.p50Rounds = l.p50Rounds.map(times(f));
-      if (l.p99Rounds) l.p99Rounds = l.p99Rounds.map(times(f));
-      return;
-    }
-    case 'cpu':
-      if (s.cpuNsPerOp === undefined || !s.cpuNsPerOpRounds) throw new Error(`${s.id} has no CPU time`);
-      s.cpuNsPerOp *= f;
-      s.cpuNsPerOpRounds = s.cpuNsPerOpRounds.map(times(f));
-      return;
-    case 'cs':
-      if (s.ctxSwitchesPerOp === undefined || !s.ctxSwitchesPerOpRounds) throw new Error(`${s.id} has no context switches`);
-      s.ctxSwitchesPerOp *= f;
-      s.ctxSwitchesPerOpRounds = s.ctxSwitchesPerOpRounds.map(times(f));
-      return;
-  }
-}
-
-/** A copy of `doc` with figure `what` of the scenarios `ids` (or all of them) multiplied by f. */
-function scaled(doc: ResultDocument, ids: readonly string[] | 'all', what: Figure, f: number): ResultDocument {
-  const copy = structuredClone(doc);
-  for (const s of copy.scenarios) if (ids === 'all' || ids.includes(s.id)) scaleScenario(s, what, f);
-  return copy;
-}
-
-function scenarioOf(doc: ResultDocument, id: string): ScenarioResult {
-  const s = doc.scenarios.find((x) => x.id === id);
-  if (!s) throw new Error(`no scenario ${id}`);
-  return s;
-}
-
-/** Renames a scenario in place, and the comparisons and groups that name it (they must name scenarios of the document). */
-function rename(doc: ResultDocument, from: string, to: string): ScenarioResult {
-  const s = scenarioOf(doc, from);
-  s.id = to;
-  for (const c of doc.comparisons) {
-    if (c.scenarioA === from) c.scenarioA = to;
-    if (c.scenarioB === from) c.scenarioB = to;
-  }
-  for (const g of doc.groups) g.scenarios = g.scenarios.map((x) => (x === from ? to : x));
-  return s;
-}
-
-/** A copy without scenario `id`, and without the comparisons and group entries that name it. */
-function without(doc: ResultDocument, id: string): ResultDocument {
-  const copy = structuredClone(doc);
-  copy.scenarios = copy.scenarios.filter((s) => s.id !== id);
-  copy.comparisons = copy.comparisons.filter((c) => c.scenarioA !== id && c.scenarioB !== id);
-  copy.groups = copy.groups.map((g) => ({ ...g, scenarios: g.scenarios.filter((x) => x !== id) })).filter((g) => g.scenarios.length > 0);
-  return copy;
-}
 
 /** A copy in which scenario `id` did not complete. */
 function failed(

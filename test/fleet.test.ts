@@ -25,7 +25,7 @@ import { mergeCommand } from '../src/commands/merge.js';
 import { reportCommand } from '../src/commands/report.js';
 import { UsageError } from '../src/common/errors.js';
 import { FLEET_KIND, type FleetDocument, fleetDocumentOf, type MergeInput, mergeRuns } from '../src/document/fleet.js';
-import type { ResultDocument, ScenarioResult } from '../src/document/result.js';
+import type { ResultDocument } from '../src/document/result.js';
 import { parseLabel } from '../src/plan/flags.js';
 import { expand, loadSuite } from '../src/plan/suite.js';
 import { renderFleetMarkdown } from '../src/report/markdown.js';
@@ -33,6 +33,7 @@ import { renderFleet } from '../src/report/table.js';
 import { fleetChartCounts } from '../src/report/fleet-html.js';
 import { runDocument } from './helpers/fixtures.js';
 import { memoryIo } from './helpers/io.js';
+import { rename, scaled, without } from './helpers/surgery.js';
 
 // ajv-formats is CommonJS: under NodeNext its default export arrives as the module's `default` property.
 const addFormats = (addFormatsModule as unknown as { default: FormatsPlugin }).default;
@@ -55,61 +56,6 @@ function labelled(doc: ResultDocument, label: string | undefined): ResultDocumen
   const copy = JSON.parse(JSON.stringify(doc)) as ResultDocument;
   if (label === undefined) delete copy.env.label;
   else copy.env.label = label;
-  return copy;
-}
-
-// ---------------------------------------------------------------------------
-// Document surgery (from compare.test.ts)
-// ---------------------------------------------------------------------------
-
-/** Multiplies the throughput or the latency of a scenario, its per-round values and everything derived from them, by f. */
-function scaleScenario(s: ScenarioResult, what: 'throughput' | 'latency', f: number): void {
-  if (what === 'throughput') {
-    const t = s.throughput;
-    if (!t) throw new Error(`${s.id} has no throughput`);
-    t.rounds = t.rounds.map((x) => x * f);
-    t.estimate *= f;
-    t.ci = [t.ci[0] * f, t.ci[1] * f];
-    t.mean *= f;
-    t.median *= f;
-    t.sd *= f;
-    t.ci95 = [t.ci95[0] * f, t.ci95[1] * f];
-    if (s.bytesPerSecond !== undefined) s.bytesPerSecond *= f;
-    return;
-  }
-  const l = s.latency;
-  if (!l) throw new Error(`${s.id} has no latency`);
-  for (const k of ['p50', 'p90', 'p99', 'p999', 'max', 'mean'] as const) l[k] *= f;
-  if (l.p50Rounds) l.p50Rounds = l.p50Rounds.map((x) => (x === null ? null : x * f));
-  if (l.p99Rounds) l.p99Rounds = l.p99Rounds.map((x) => (x === null ? null : x * f));
-}
-
-function scaled(doc: ResultDocument, id: string, what: 'throughput' | 'latency', f: number): ResultDocument {
-  const copy = structuredClone(doc);
-  const s = copy.scenarios.find((x) => x.id === id);
-  if (!s) throw new Error(`no scenario ${id}`);
-  scaleScenario(s, what, f);
-  return copy;
-}
-
-/** A copy without scenario `id`, and without the comparisons and group entries that name it. */
-function without(doc: ResultDocument, id: string): ResultDocument {
-  const copy = structuredClone(doc);
-  copy.scenarios = copy.scenarios.filter((s) => s.id !== id);
-  copy.comparisons = copy.comparisons.filter((c) => c.scenarioA !== id && c.scenarioB !== id);
-  copy.groups = copy.groups.map((g) => ({ ...g, scenarios: g.scenarios.filter((x) => x !== id) })).filter((g) => g.scenarios.length > 0);
-  return copy;
-}
-
-/** A copy with a scenario renamed, and the comparisons and groups that name it. */
-function renamed(doc: ResultDocument, from: string, to: string): ResultDocument {
-  const copy = structuredClone(doc);
-  for (const s of copy.scenarios) if (s.id === from) s.id = to;
-  for (const c of copy.comparisons) {
-    if (c.scenarioA === from) c.scenarioA = to;
-    if (c.scenarioB === from) c.scenarioB = to;
-  }
-  for (const g of copy.groups) g.scenarios = g.scenarios.map((x) => (x === from ? to : x));
   return copy;
 }
 
@@ -328,7 +274,7 @@ describe('compareFleet', () => {
   });
 
   it('a real 20 % difference on one machine: that scenario slower there only, by throughput and by latency', () => {
-    const f = compareFleet(fleetOf([a, b, scaled(c, SLOW, 'throughput', 0.8)]), OPTIONS);
+    const f = compareFleet(fleetOf([a, b, scaled(c, [SLOW], 'throughput', 0.8)]), OPTIONS);
     expect(cell(f, SLOW, 'c').verdict).toBe('slower');
     expect(cell(f, SLOW, 'c').ratio).toBeLessThan(0.85);
     expect(cell(f, SLOW, 'b').verdict).not.toBe('slower');
@@ -336,7 +282,7 @@ describe('compareFleet', () => {
       ['b', 0, 0],
       ['c', 1, 0],
     ]);
-    const lat = compareFleet(fleetOf([a, b, scaled(c, SLOW, 'latency', 1.25)]), { ...OPTIONS, metric: 'latency-p50' });
+    const lat = compareFleet(fleetOf([a, b, scaled(c, [SLOW], 'latency', 1.25)]), { ...OPTIONS, metric: 'latency-p50' });
     expect(lat.biggerIsBetter).toBe(false);
     expect(cell(lat, SLOW, 'c').verdict).toBe('slower');
     expect(cell(lat, SLOW, 'c').ratio).toBeGreaterThan(1.15);
@@ -483,7 +429,11 @@ describe('report FLEET.json', () => {
 
   it('escapes what the runs say: a hostile scenario id and suite name', async () => {
     const id = '<img src=x>';
-    const docs = [a, b, c].map((d) => renamed(d, SLOW, id));
+    const docs = [a, b, c].map((d) => {
+      const copy = structuredClone(d);
+      rename(copy, SLOW, id);
+      return copy;
+    });
     (docs[0] as ResultDocument).command.suite = '<b>x</b>';
     const path = join(dir, 'hostile-fleet.json');
     await command(mergeCommand, [...docs.map((d, i) => file(`h${i}.json`, d)), '--out', path, '--quiet']);

@@ -1,0 +1,88 @@
+/**
+ * Document surgery for the compare and fleet tests: what a user does to a
+ * copy of a result document (a figure scaled, a scenario renamed or
+ * removed), keeping the document valid: what names a scenario follows it.
+ */
+import type { ResultDocument, ScenarioResult } from '../../src/document/result.js';
+
+export type Figure = 'throughput' | 'latency' | 'cpu' | 'cs';
+const times =
+  (f: number) =>
+  (x: number | null): number | null =>
+    x === null ? null : x * f;
+
+/** Multiplies one figure of a scenario, its per-round values and everything derived from them, by f. */
+export function scaleScenario(s: ScenarioResult, what: Figure, f: number): void {
+  switch (what) {
+    case 'throughput': {
+      const t = s.throughput;
+      if (!t) throw new Error(`${s.id} has no throughput`);
+      t.rounds = t.rounds.map((x) => x * f);
+      t.estimate *= f;
+      t.ci = [t.ci[0] * f, t.ci[1] * f];
+      t.mean *= f;
+      t.median *= f;
+      t.sd *= f;
+      t.ci95 = [t.ci95[0] * f, t.ci95[1] * f];
+      if (s.bytesPerSecond !== undefined) s.bytesPerSecond *= f;
+      return;
+    }
+    case 'latency': {
+      const l = s.latency;
+      if (!l) throw new Error(`${s.id} has no latency`);
+      l.p50 *= f;
+      l.p90 *= f;
+      l.p99 *= f;
+      l.p999 *= f;
+      l.max *= f;
+      l.mean *= f;
+      if (l.p50Rounds) l.p50Rounds = l.p50Rounds.map(times(f));
+      if (l.p99Rounds) l.p99Rounds = l.p99Rounds.map(times(f));
+      return;
+    }
+    case 'cpu':
+      if (s.cpuNsPerOp === undefined || !s.cpuNsPerOpRounds) throw new Error(`${s.id} has no CPU time`);
+      s.cpuNsPerOp *= f;
+      s.cpuNsPerOpRounds = s.cpuNsPerOpRounds.map(times(f));
+      return;
+    case 'cs':
+      if (s.ctxSwitchesPerOp === undefined || !s.ctxSwitchesPerOpRounds) throw new Error(`${s.id} has no context switches`);
+      s.ctxSwitchesPerOp *= f;
+      s.ctxSwitchesPerOpRounds = s.ctxSwitchesPerOpRounds.map(times(f));
+      return;
+  }
+}
+
+/** A copy of `doc` with figure `what` of the scenarios `ids` (or all of them) multiplied by f. */
+export function scaled(doc: ResultDocument, ids: readonly string[] | 'all', what: Figure, f: number): ResultDocument {
+  const copy = structuredClone(doc);
+  for (const s of copy.scenarios) if (ids === 'all' || ids.includes(s.id)) scaleScenario(s, what, f);
+  return copy;
+}
+
+export function scenarioOf(doc: ResultDocument, id: string): ScenarioResult {
+  const s = doc.scenarios.find((x) => x.id === id);
+  if (!s) throw new Error(`no scenario ${id}`);
+  return s;
+}
+
+/** Renames a scenario in place, and the comparisons and groups that name it (they must name scenarios of the document). */
+export function rename(doc: ResultDocument, from: string, to: string): ScenarioResult {
+  const s = scenarioOf(doc, from);
+  s.id = to;
+  for (const c of doc.comparisons) {
+    if (c.scenarioA === from) c.scenarioA = to;
+    if (c.scenarioB === from) c.scenarioB = to;
+  }
+  for (const g of doc.groups) g.scenarios = g.scenarios.map((x) => (x === from ? to : x));
+  return s;
+}
+
+/** A copy without scenario `id`, and without the comparisons and group entries that name it. */
+export function without(doc: ResultDocument, id: string): ResultDocument {
+  const copy = structuredClone(doc);
+  copy.scenarios = copy.scenarios.filter((s) => s.id !== id);
+  copy.comparisons = copy.comparisons.filter((c) => c.scenarioA !== id && c.scenarioB !== id);
+  copy.groups = copy.groups.map((g) => ({ ...g, scenarios: g.scenarios.filter((x) => x !== id) })).filter((g) => g.scenarios.length > 0);
+  return copy;
+}
