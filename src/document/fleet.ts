@@ -11,7 +11,7 @@ import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import { packageVersion } from '../common/paths.js';
 import { UsageError } from '../common/errors.js';
 import { FLEET_KIND, FLEET_SCHEMA_VERSION, FleetDocumentSchema, MAX_FLEET_RUNS, type FleetDocument, type FleetRun } from './fleet-schema.js';
-import { resultDocumentOf } from './parse.js';
+import { isObject, resultDocumentOf } from './parse.js';
 import { ResultDocumentSchema, SCHEMA_VERSION } from './schema.js';
 import { consistencyProblems } from './validate.js';
 
@@ -29,8 +29,6 @@ function fleetSchema(): ValidateFunction {
   }
   return check;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A parsed JSON value is a fleet document (by its kind), whatever else it holds. */
 export const isFleetValue = (v: unknown): boolean => isObject(v) && v['kind'] === FLEET_KIND;

@@ -15,7 +15,8 @@ export { validateResultDocument };
 /** A result document of the largest suite is a few MB; this is far beyond any real one. */
 export const MAX_DOCUMENT_BYTES = 64 << 20;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (not an array, not null). */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function refuse(source: string, errors: readonly string[]): never {
   const n = errors.length;
