@@ -46,6 +46,19 @@ function cliCalls(text: string, vars: Record<string, string>): string[][] {
     .map((l) => l.replace(/"\$(\w+)"/g, (_m, v: string) => vars[v] ?? `<${v}?>`).split(/\s+/));
 }
 
+/**
+ * Every action pinned to a full commit, with the release it is in a comment:
+ * a tag (or a branch) can be moved to other code after review, a commit
+ * cannot. Read from the text, since YAML drops the comments.
+ */
+function unpinned(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => /^\s*(?:-\s+)?uses:/.test(l))
+    .filter((l) => !/^\s*(?:-\s+)?uses:\s+[\w.-]+\/[\w./-]+@[0-9a-f]{40}\s+#\s+v\d+(?:\.\d+){0,2}\s*$/.test(l))
+    .map((l) => l.trim());
+}
+
 /** What the fleet needs of the workflow, beyond GitHub's own checks. */
 function fleetProblems(w: Obj): string[] {
   const out: string[] = [];
@@ -103,17 +116,24 @@ describe('.github/workflows/fleet.yml', () => {
     expect(parseCompareArgs(compare?.slice(1) ?? []).reference).toBe(reference);
   });
 
+  it('pins every action to a full commit SHA, with its release tag in a comment', () => {
+    expect(TEXT).toMatch(/uses:/);
+    expect(unpinned(TEXT)).toEqual([]);
+    const checkout = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2';
+    expect(TEXT).toContain(checkout);
+    // What the check refuses: a tag, a branch, a short SHA and a SHA without its tag.
+    for (const bad of [
+      'actions/checkout@v4',
+      'actions/checkout@main',
+      'actions/checkout@11bd719 # v4.2.2',
+      'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683',
+    ]) {
+      expect(unpinned(TEXT.replace(checkout, bad))).toEqual([`- uses: ${bad}`]);
+    }
+  });
+
   it('fails a broken workflow: a misspelt key, a bad expression, a job that needs one that is not there, a missing label', async () => {
-    expect(
-      (
-        await parserErrors(
-          TEXT.replace(
-            '    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v4\n        with:\n          node-version: 20\n      # Builds',
-            '    stepz:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v4\n        with:\n          node-version: 20\n      # Builds',
-          ),
-        )
-      ).join(),
-    ).toMatch(/stepz/);
+    expect((await parserErrors(TEXT.replace('    timeout-minutes: 30\n    steps:\n', '    timeout-minutes: 30\n    stepz:\n'))).join()).toMatch(/stepz/);
     expect((await parserErrors(TEXT.replace('${{ matrix.runner }}\n    timeout', '${{ matrix.runner ) }}\n    timeout'))).length).toBeGreaterThan(0);
     expect((await parserErrors(TEXT.replace('needs: run', 'needs: runs'))).join()).toMatch(/runs/);
     const unlabelled = obj(parseYaml(TEXT.replace('LABEL: ${{ matrix.runner }}', 'LABEL: fixed')));
