@@ -97,7 +97,13 @@ function fleetProblems(o: Obj, route: 'userns' | 'host'): string[] {
   need(obj(obj(c['resources'])['limits'])['cpu'] === undefined, 'no CPU limit (throttling would be measured)');
   need(sc['privileged'] !== true && sc['allowPrivilegeEscalation'] === false, 'not privileged, no privilege escalation');
   need(JSON.stringify(caps['drop']) === '["ALL"]', 'capabilities.drop: [ALL]');
+  const podSc = obj(pod['securityContext']);
+  const runAsUser = sc['runAsUser'] ?? podSc['runAsUser'];
   if (route === 'userns') {
+    need(
+      (sc['runAsNonRoot'] ?? podSc['runAsNonRoot']) === true && typeof runAsUser === 'number' && runAsUser !== 0,
+      'runAsNonRoot: true and a runAsUser other than 0 (the route needs no root)',
+    );
     need(pod['hostUsers'] === false, 'hostUsers: false (a user-namespaced pod)');
     need(caps['add'] === undefined, 'no capability added (the user-namespace route needs none)');
     need(pod['hostIPC'] !== true, 'not in the node IPC namespace');
@@ -106,11 +112,78 @@ function fleetProblems(o: Obj, route: 'userns' | 'host'): string[] {
     need(pod['hostIPC'] === true, 'hostIPC: true (host mode measures the node IPC namespace)');
     need(JSON.stringify(caps['add']) === '["SYS_ADMIN"]', 'capabilities.add: [SYS_ADMIN], and nothing else');
     need(pod['hostUsers'] !== false, 'hostUsers not false (CAP_SYS_ADMIN must hold in the node user namespace)');
+    need(runAsUser === 0, 'runAsUser: 0 (an added capability is effective only in root, and the image runs as 65534)');
   }
   return out;
 }
 
 const routeOf = (file: string): 'userns' | 'host' => (file.includes('userns') ? 'userns' : 'host');
+
+const CONTAINERFILE = readFileSync(join(PACKAGE_ROOT, 'Containerfile'), 'utf8');
+
+/** The Containerfile's instructions: continuation lines joined, comments and blank lines left out. */
+function instructions(text: string): { op: string; args: string }[] {
+  return text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const [op = '', ...rest] = l.split(/\s+/);
+      return { op: op.toUpperCase(), args: rest.join(' ') };
+    });
+}
+
+/** The image's user (its last USER), or undefined when it has none and runs as root. */
+function imageUser(text: string): string | undefined {
+  return instructions(text)
+    .filter((i) => i.op === 'USER')
+    .at(-1)?.args;
+}
+
+/** What the image must be: built from a base pinned by digest, and run as a user other than root. */
+function containerProblems(text: string): string[] {
+  const out: string[] = [];
+  const from = instructions(text).filter((i) => i.op === 'FROM');
+  if (from.length === 0) out.push('no FROM');
+  for (const f of from) {
+    if (!/^(?:--platform=\S+\s+)?\S+@sha256:[0-9a-f]{64}(?:\s+AS\s+\S+)?$/i.test(f.args))
+      out.push(`FROM ${f.args}: not pinned by digest (@sha256: and 64 hex digits)`);
+  }
+  const user = imageUser(text);
+  const name = user?.split(':')[0] ?? '';
+  if (user === undefined) out.push('no USER: the image runs as root');
+  else if (name === '' || name === '0' || name === 'root') out.push(`USER ${user}: root`);
+  const ops = instructions(text).map((i) => i.op);
+  if (ops.lastIndexOf('USER') < ops.lastIndexOf('FROM')) out.push('USER before the last FROM: the image does not keep it');
+  return out;
+}
+
+describe('Containerfile', () => {
+  it('builds from a base image pinned by digest, and runs as a user other than root', () => {
+    expect(containerProblems(CONTAINERFILE)).toEqual([]);
+    expect(imageUser(CONTAINERFILE)).toBe('65534:65534');
+  });
+
+  it('fails a tag instead of a digest, a short digest, USER root or 0, and no USER', () => {
+    const from = /^FROM .*$/m.exec(CONTAINERFILE)?.[0] ?? '';
+    expect(from).toMatch(/@sha256:/);
+    const replaced = (a: string | RegExp, b: string): string[] => containerProblems(CONTAINERFILE.replace(a, b));
+    expect(replaced(from, 'FROM docker.io/library/node:20-bookworm-slim').join()).toMatch(/not pinned by digest/);
+    expect(replaced(from, from.slice(0, -1)).join()).toMatch(/not pinned by digest/);
+    expect(replaced(/^USER .*$/m, 'USER root').join()).toMatch(/root/);
+    expect(replaced(/^USER .*$/m, 'USER 0:0').join()).toMatch(/root/);
+    expect(replaced(/^USER .*$/m, '').join()).toMatch(/no USER/);
+  });
+
+  it("the user-namespace Job runs as the image's user; the host-mode Job as root, holding only CAP_SYS_ADMIN", () => {
+    const podOf = (file: string): Obj => obj(obj(obj(obj(load(file)[0])['spec'])['template'])['spec']);
+    expect(`${obj(podOf('job-userns.yaml')['securityContext'])['runAsUser']}:${obj(podOf('job-userns.yaml')['securityContext'])['runAsGroup']}`).toBe(
+      imageUser(CONTAINERFILE),
+    );
+    expect(obj(podOf('job-host.yaml')['securityContext'])['runAsUser']).toBe(0);
+  });
+});
 
 describe('deploy/kubernetes manifests', () => {
   it('has the two Jobs: the user-namespace route and host mode', () => {
@@ -188,6 +261,16 @@ describe('deploy/kubernetes manifests', () => {
       containerOf(j)['args'] = ['run', '--json', '-'];
     });
     expect(fleetProblems(noLabel, 'userns')).toContain('args: --label $(NODE_NAME)');
+    // Host mode as the image's user: CAP_SYS_ADMIN would be in its bounding set only, not held.
+    const host = load('job-host.yaml')[0] as Obj;
+    const hostAsNobody = structuredClone(host);
+    delete obj(podOf(hostAsNobody)['securityContext'])['runAsUser'];
+    expect(apiProblems(hostAsNobody)).toEqual([]);
+    expect(fleetProblems(hostAsNobody, 'host')).toContain('runAsUser: 0 (an added capability is effective only in root, and the image runs as 65534)');
+    const usernsAsRoot = broken((j) => {
+      obj(podOf(j)['securityContext'])['runAsUser'] = 0;
+    });
+    expect(fleetProblems(usernsAsRoot, 'userns')).toContain('runAsNonRoot: true and a runAsUser other than 0 (the route needs no root)');
     // The userns Job's settings are wrong for host mode, and the other way round.
     expect(fleetProblems(good, 'host').length).toBeGreaterThan(0);
     expect(fleetProblems(load('job-host.yaml')[0] as Obj, 'userns').length).toBeGreaterThan(0);
