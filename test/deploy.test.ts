@@ -277,62 +277,344 @@ describe('deploy/kubernetes manifests', () => {
   });
 });
 
+/**
+ * Go's %q, as kubectl's go-template prints a string: the form collect.sh reads
+ * each value from the API in. Quotes, backslashes, controls and Unicode's
+ * invisible format characters are escaped; the rest is kept.
+ */
+function goQuote(s: string): string {
+  const named: Record<string, string> = {
+    '"': '\\"',
+    '\\': '\\\\',
+    '\x07': '\\a',
+    '\b': '\\b',
+    '\f': '\\f',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\t': '\\t',
+    '\v': '\\v',
+  };
+  let q = '';
+  for (const c of s) {
+    const code = c.codePointAt(0) ?? 0;
+    if (named[c] !== undefined) q += named[c];
+    else if (code < 0x20 || code === 0x7f) q += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if ((code >= 0x80 && code <= 0xa0) || /\p{Cf}|\p{Zl}|\p{Zp}/u.test(c)) q += `\\u${code.toString(16).padStart(4, '0')}`;
+    else q += c;
+  }
+  return `"${q}"`;
+}
+
+const COLLECT = join(DIR, 'collect.sh');
+const JOB = 'ipcns-bench-userns';
+const UID = '0b7c3e1a-5f00-4c1e-9d2a-8a8e3f6b1c20';
+
+/** A pod as the API holds it, in the fields collect.sh reads; undefined: the field is not there. */
+interface Pod {
+  name: string;
+  index?: string | undefined;
+  jobLabel?: string | undefined;
+  uidLabel?: string | undefined;
+  owner?: { kind: string; name: string; uid: string } | undefined;
+  /** Its log; none: `kubectl logs` fails. */
+  log?: string | undefined;
+}
+const ownPod = (name: string, index: string, log: string): Pod => ({
+  name,
+  index,
+  jobLabel: JOB,
+  uidLabel: UID,
+  owner: { kind: 'Job', name: JOB, uid: UID },
+  log,
+});
+
+/** What collect.sh's go-template makes of a pod on a real kubectl (the last test checks it against one). */
+function podRecord(p: Pod): string {
+  const q = (v: string | undefined): string => (v === undefined ? '%!q(<nil>)' : goQuote(v));
+  const owner = p.owner ? `\t${goQuote(p.owner.kind)}\t${goQuote(p.owner.name)}\t${goQuote(p.owner.uid)}` : '';
+  return `${goQuote(p.name)}\t${q(p.index)}\t${q(p.jobLabel)}\t${q(p.uidLabel)}${owner}\n`;
+}
+
+interface Collected {
+  status: number | null;
+  stderr: string;
+  out: string;
+  /** Every file under the scenario's folder, relative to it: what was written where. */
+  files: string[];
+  fleet?: { runs: { label: string; source: string; document: { scenarios: { throughput: { estimate: number } }[] } }[] };
+  calls: string[];
+}
+
 describe('deploy/kubernetes/collect.sh', () => {
-  let dir = '';
+  const docs: Record<string, string> = {};
+  let root = '';
+  let cases = 0;
+
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ipcns-collect-'));
+    root = mkdtempSync(join(tmpdir(), 'ipcns-collect-'));
     const suite = expand(loadSuite('ci')).slice(0, 6);
-    const logs: Record<string, string> = {};
-    for (const [i, node] of ['node-a', 'node-b'].entries()) {
+    for (const [i, node] of ['node-a', 'node-b', 'node-c'].entries()) {
       const doc = await runDocument(suite, { seed: 11 + i, budget: { capMs: 400, windowMs: 10 } });
       doc.env.label = node;
-      // What a pod's log holds: a message of the run's (stderr) and the document (stdout).
-      logs[`pod-${i}`] = `ipcns-bench: warning from the run\n${documentText(doc)}`;
+      docs[node] = documentText(doc);
     }
-    logs['pod-2'] = 'ipcns-bench: no scenario can run: clone: Operation not permitted\n';
-    for (const [pod, text] of Object.entries(logs)) writeFileSync(join(dir, `${pod}.log`), text);
-    // A stand-in for kubectl: the Job is Complete, its pods are indexed 0..2, their logs are the files above.
+    // node-a's document with every throughput figure ten times what was measured.
+    const inflated = JSON.parse(docs['node-a'] ?? '') as { scenarios: { throughput: Record<string, unknown> }[] };
+    for (const s of inflated.scenarios) {
+      for (const [k, v] of Object.entries(s.throughput)) {
+        if (typeof v === 'number' && k !== 'samples' && k !== 'ciLevel' && k !== 'rme') s.throughput[k] = v * 10;
+        if (Array.isArray(v)) s.throughput[k] = v.map((x: number) => x * 10);
+      }
+    }
+    docs['node-a-x10'] = `${JSON.stringify(inflated, null, 2)}\n`;
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  /** A pod's log: a message of the run's (stderr) and its document (stdout). */
+  const logOf = (node: string): string => `ipcns-bench: warning from the run\n${docs[node]}`;
+
+  /**
+   * Runs collect.sh against a stand-in kubectl that serves a Job of
+   * `completions` Indexed pods and each pod's log. The pods are served as
+   * go-template records, the form collect.sh asks for, and to a jsonpath
+   * query as lines of index and name, so that a collector that reads those
+   * can be held to the same cases.
+   */
+  function collect(pods: Pod[], o: { completions?: number; job?: string; mode?: string } = {}): Collected {
+    const dir = join(root, `case-${++cases}`);
+    const logs = join(dir, 'logs');
+    spawnSync('mkdir', ['-p', logs]);
+    for (const p of pods) if (p.log !== undefined) writeFileSync(join(logs, p.name), p.log);
+    writeFileSync(join(dir, 'job.txt'), `${UID}\t${o.mode ?? 'Indexed'}\t${o.completions ?? 3}\tSuccessCriteriaMet Complete\n`);
+    writeFileSync(join(dir, 'pods.txt'), pods.map(podRecord).join(''));
+    writeFileSync(join(dir, 'pods-jsonpath.txt'), pods.map((p) => `${p.index ?? ''} ${p.name}\n`).join(''));
     const fake = join(dir, 'kubectl');
     writeFileSync(
       fake,
       `#!/bin/sh
+case "$1" in --namespace=*) shift ;; esac
+printf '%s\\n' "$*" >> '${dir}/calls'
+for last in "$@"; do :; done
 case "$1 $2" in
-  "get job/"*) echo Complete ;;
-  "get pods") printf '0 pod-0\\n1 pod-1\\n2 pod-2\\n' ;;
-  "logs "*) cat "${dir}/$2.log" ;;
+  "get job/"*) case "$*" in *.metadata.uid*) cat '${dir}/job.txt' ;; *) echo Complete ;; esac ;;
+  "get pods") case "$*" in *go-template=*) cat '${dir}/pods.txt' ;; *) cat '${dir}/pods-jsonpath.txt' ;; esac ;;
+  "logs "*) cat '${logs}'/"\${last#pod/}" ;;
   *) echo "unexpected: $*" >&2; exit 2 ;;
 esac
 `,
     );
     chmodSync(fake, 0o755);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    // Two levels down: an index of ../../x would land in the case's folder, where the test looks.
+    spawnSync('mkdir', [join(dir, 'out')]);
+    const out = join(dir, 'out', 'fleet');
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, IPCNS_BENCH: `${process.execPath} ${CLI}` };
+    delete env['KUBECTL_NAMESPACE'];
+    const r = spawnSync(COLLECT, [o.job ?? JOB, out], { encoding: 'utf8', env, cwd: dir });
+    const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => !f.startsWith('logs')).sort();
+    const fleetPath = join(out, 'fleet.json');
+    return {
+      status: r.status,
+      stderr: r.stderr,
+      out,
+      files,
+      fleet: existsSync(fleetPath) ? JSON.parse(readFileSync(fleetPath, 'utf8')) : undefined,
+      calls: existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').split('\n') : [],
+    };
+  }
+  const labels = (c: Collected): string[] | undefined => c.fleet?.runs.map((r) => r.label);
+  /** No byte a terminal acts on: ESC, BEL, C1 controls, bidirectional overrides. */
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
-  it('saves each pod document from its log, merges them into a fleet, reports it, and names the pod that wrote none', () => {
-    const out = join(dir, 'fleet');
-    const r = spawnSync(join(DIR, 'collect.sh'), ['ipcns-bench-userns', out], {
-      encoding: 'utf8',
-      env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, IPCNS_BENCH: `${process.execPath} ${CLI}` },
-    });
-    expect(r.stderr).toContain('pod 2 wrote no result document');
-    expect(r.stderr).toContain('no scenario can run');
-    expect(r.status).toBe(0);
-    const fleet = JSON.parse(readFileSync(join(out, 'fleet.json'), 'utf8')) as { kind: string; runs: { label: string; source: string }[] };
-    expect(fleet.kind).toBe('ipcns-bench-fleet');
-    expect(fleet.runs.map((x) => x.label)).toEqual(['node-a', 'node-b']);
-    expect(readFileSync(join(out, 'fleet.html'), 'utf8')).toContain('<h1>ipcns-bench fleet: 2 machines, reference node-a</h1>');
-    expect(readFileSync(join(out, 'fleet.txt'), 'utf8')).toContain('node-b against node-a');
+  /** Each scenario is collected once, by the first test that reads it. */
+  const once = <T>(make: () => T): (() => T) => {
+    let made: { value: T } | undefined;
+    return () => {
+      made ??= { value: make() };
+      return made.value;
+    };
+  };
+  const measured = (node: string): number[] =>
+    (JSON.parse(docs[node] ?? '') as { scenarios: { throughput: { estimate: number } }[] }).scenarios.map((s) => s.throughput.estimate);
+
+  const good = once(() => collect([ownPod('pod-0', '0', logOf('node-a')), ownPod('pod-1', '1', logOf('node-b')), ownPod('pod-2', '2', logOf('node-c'))]));
+  // Pods 0 and 1 of a Job of two completions, and every other claim a pod can make to a place in its fleet.
+  const BAD_INDEXES = ['01', '+1', '1e0', ' 1', '1\n0', '-0', '2'];
+  const hostile = once(() =>
+    collect(
+      [
+        ownPod('pod-0', '0', logOf('node-a')),
+        ownPod('pod-1', '1', logOf('node-b')),
+        ownPod('dotdot', '../../x', logOf('node-c')),
+        ownPod('star', '*', logOf('node-c')),
+        ...BAD_INDEXES.map((index, n) => ownPod(`bad-${n}`, index, logOf('node-c'))),
+        { ...ownPod('other-0', '0', logOf('node-a-x10')), uidLabel: 'f00d', owner: { kind: 'Job', name: JOB, uid: 'f00d' } },
+        { name: 'loose-1', index: '1', jobLabel: JOB, log: logOf('node-c') },
+        { ...ownPod('no-uid-1', '1', logOf('node-c')), uidLabel: undefined },
+        ownPod('pod 1', '1', logOf('node-c')),
+        ownPod('pod-*', '1', logOf('node-c')),
+        ownPod('pod-\x1b]0;x\x07', '1', logOf('node-c')),
+      ],
+      { completions: 2 },
+    ),
+  );
+  const duplicate = once(() =>
+    collect([ownPod('pod-0', '0', logOf('node-a')), ownPod('pod-1', '1', logOf('node-b')), ownPod('pod-0-again', '0', logOf('node-a-x10'))], {
+      completions: 2,
+    }),
+  );
+  const HOSTILE_LOG = 'ipcns-bench: \x1b[31mred\x1b[0m \x1b]0;owned\x07 \u009b2J \u202eevil\u202c é\n';
+  const badLogs = once(() =>
+    collect(
+      [
+        ownPod('pod-0', '0', logOf('node-a')),
+        ownPod('pod-1', '1', 'ipcns-bench: no scenario can run: clone: Operation not permitted\n'),
+        ownPod('pod-2', '2', logOf('node-b').slice(0, logOf('node-b').length / 2)),
+        ownPod('pod-3', '3', logOf('node-c').replace('"schemaVersion"', '"schemaVersion": "x", "was"')),
+        { ...ownPod('pod-4', '4', ''), log: undefined },
+        ownPod('pod-5', '5', HOSTILE_LOG),
+      ],
+      { completions: 6 },
+    ),
+  );
+
+  it('saves each pod document from its log, merges them into a fleet and reports it', () => {
+    const c = good();
+    expect(c.stderr).not.toContain('collect.sh:');
+    expect(c.status).toBe(0);
+    expect(labels(c)).toEqual(['node-a', 'node-b', 'node-c']);
+    expect(readFileSync(join(c.out, 'fleet.html'), 'utf8')).toContain('<h1>ipcns-bench fleet: 3 machines, reference node-a</h1>');
+    expect(readFileSync(join(c.out, 'fleet.txt'), 'utf8')).toContain('node-b against node-a');
   });
 
-  it('refuses a folder that is already there, and writes nothing into it', () => {
-    const out = join(dir, 'taken');
-    spawnSync('mkdir', [out]);
-    const r = spawnSync(join(DIR, 'collect.sh'), ['ipcns-bench-userns', out], {
-      encoding: 'utf8',
-      env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` },
-    });
-    expect(r.status).not.toBe(0);
-    expect(readdirSync(out)).toEqual([]);
-    expect(existsSync(join(out, 'fleet.json'))).toBe(false);
+  it('an index of ../../x writes nothing outside the folder: the pod is named and left out', () => {
+    const c = hostile();
+    expect(c.files.filter((f) => !f.startsWith('out') && !['kubectl', 'calls', 'job.txt', 'pods.txt', 'pods-jsonpath.txt'].includes(f))).toEqual([]);
+    expect(c.stderr).toContain('pod dotdot of job/ipcns-bench-userns has completion index "../../x", not a decimal index below its completions (2): left out');
+  });
+
+  it('an index of * is one word, not a glob', () => {
+    expect(hostile().stderr).toContain('pod star of job/ipcns-bench-userns has completion index "*", not a decimal');
+  });
+
+  it('only decimal indexes below completions: a leading zero, a sign, an exponent, a space, a newline and index 2 of 2 are refused', () => {
+    const c = hostile();
+    for (const [n, index] of BAD_INDEXES.entries()) {
+      expect(c.stderr).toContain(
+        `pod bad-${n} of job/ipcns-bench-userns has completion index ${goQuote(index)}, not a decimal index below its completions (2)`,
+      );
+    }
+  });
+
+  it("a pod of another Job claiming index 0 is refused, and so are pods no Job owns or that lack the Job's uid label", () => {
+    const c = hostile();
+    expect(c.stderr).toMatch(
+      /pod other-0 is labelled job\/ipcns-bench-userns but is not that Job's \(its controller: "Job" "ipcns-bench-userns" "f00d"; .*: left out/,
+    );
+    expect(c.stderr).toMatch(/pod loose-1 is labelled job\/ipcns-bench-userns but is not that Job's \(its controller: none/);
+    expect(c.stderr).toMatch(/pod no-uid-1 is labelled job\/ipcns-bench-userns but is not that Job's .*its controller-uid label: %!q\(<nil>\)/);
+  });
+
+  it('a pod with a space, a glob or a control in its name is named escaped, and its log is never asked for', () => {
+    const c = hostile();
+    expect(c.stderr).toContain('a pod named "pod 1" is not one the API gives: left out');
+    expect(c.stderr).toContain('a pod named "pod-*" is not one the API gives: left out');
+    expect(c.stderr).toContain('a pod named "pod-\\x1b]0;x\\a" is not one the API gives: left out');
+    expect(c.stderr).not.toMatch(RAW_CONTROL);
+    expect(c.calls.filter((l) => l.startsWith('logs '))).toEqual(['logs --limit-bytes=68157440 pod/pod-0', 'logs --limit-bytes=68157440 pod/pod-1']);
+  });
+
+  it("with every refused pod named, the fleet holds the Job's own two, with the figures they measured, and collect.sh exits 1", () => {
+    const c = hostile();
+    expect(labels(c)).toEqual(['node-a', 'node-b']);
+    expect(c.fleet?.runs[0]?.document.scenarios.map((s) => s.throughput.estimate)).toEqual(measured('node-a'));
+    expect(c.stderr).toContain(`collect.sh: ${BAD_INDEXES.length + 8} problems above: the fleet holds 2 of job/ipcns-bench-userns's 2 pods`);
+    expect(c.status).toBe(1);
+  });
+
+  it('a second pod of the Job claiming index 0: both are named, neither is merged', () => {
+    const c = duplicate();
+    expect(c.stderr).toContain('index 0 is claimed by pods pod-0 and pod-0-again of job/ipcns-bench-userns');
+    expect(labels(c)).toEqual(['node-b']);
+    expect(c.status).toBe(1);
+  });
+
+  it('a pod that wrote no document, a cut-off one, a broken one or an unreadable log is named; the others are merged, and it exits 1', () => {
+    const c = badLogs();
+    expect(c.stderr).toContain('pod pod-1 (index 1) wrote no result document; the end of its log');
+    expect(c.stderr).toContain('no scenario can run: clone: Operation not permitted');
+    expect(c.stderr).toContain('pod pod-2 (index 2): its result document is cut off');
+    expect(c.stderr).toContain('pod pod-3 (index 3): its log holds a document the tool does not read back');
+    expect(c.stderr).toContain('pod pod-4 (index 4): its log could not be read');
+    expect(labels(c)).toEqual(['node-a']);
+    expect(c.status).toBe(1);
+  });
+
+  it('a log with escape sequences is shown escaped: ESC, OSC, a C1 CSI and U+202E do not reach the terminal', () => {
+    const c = badLogs();
+    expect(c.stderr).toContain('pod pod-5 (index 5) wrote no result document');
+    expect(c.stderr).toContain('ipcns-bench: \\x1b[31mred\\x1b[0m \\x1b]0;owned\\x07 \\x9b2J \\u{202e}evil\\u{202c} é');
+    expect(c.stderr).not.toMatch(RAW_CONTROL);
+  });
+
+  it('refuses a Job name that is not one (a selector), a Job that is not Indexed, and a folder that is already there', () => {
+    const selector = collect([], { job: 'ipcns-bench-userns,app=x' });
+    expect(selector.status).toBe(2);
+    expect(selector.stderr).toContain("is not a Job's name");
+    expect(selector.calls).toEqual([]);
+    const notIndexed = collect([], { mode: 'NonIndexed' });
+    expect(notIndexed.stderr).toContain('job/ipcns-bench-userns is not an Indexed Job (completionMode NonIndexed)');
+    expect(notIndexed.status).toBe(1);
+    const taken = join(root, 'taken');
+    spawnSync('mkdir', [taken]);
+    const r = spawnSync(COLLECT, [JOB, taken], { encoding: 'utf8', env: { ...process.env, PATH: `${root}:${process.env['PATH'] ?? ''}` } });
+    expect(r.status).toBe(2);
+    expect(readdirSync(taken)).toEqual([]);
+  });
+
+  // Where kubectl is installed: its go-template, as collect.sh writes it, gives the records the stand-in above serves.
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!kubectl)("kubectl renders collect.sh's pod template as the stand-in serves it: one line a pod, every value quoted", () => {
+    const script = readFileSync(COLLECT, 'utf8');
+    const fields = /^pod_fields=((?:'[^']*'\\\n)*'[^']*')$/m.exec(script)?.[1];
+    expect(fields).toBeDefined();
+    const template = (fields ?? '')
+      .split(/'\\\n'/)
+      .join('')
+      .slice(1, -1);
+    const pods: Pod[] = [
+      ownPod('pod-0', '0', ''),
+      { ...ownPod('evil', '0\tx\n1 pod-1\x1b]0;t\x07\u202e', ''), uidLabel: undefined, owner: undefined },
+      { name: 'bare', jobLabel: JOB },
+    ];
+    const api = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: pods.map((p) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: p.name,
+          ...(p.index === undefined ? {} : { annotations: { 'batch.kubernetes.io/job-completion-index': p.index } }),
+          labels: {
+            'batch.kubernetes.io/job-name': p.jobLabel,
+            ...(p.uidLabel === undefined ? {} : { 'batch.kubernetes.io/controller-uid': p.uidLabel }),
+          },
+          ...(p.owner === undefined
+            ? {}
+            : {
+                ownerReferences: [
+                  { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x', uid: 'y' },
+                  { apiVersion: 'batch/v1', ...p.owner, controller: true },
+                ],
+              }),
+        },
+      })),
+    };
+    const file = join(root, 'pods.json');
+    writeFileSync(file, JSON.stringify(api));
+    // Offline, kubectl applies a template to each object of a list in turn: the pod fields, without the range over .items.
+    const r = spawnSync('kubectl', ['annotate', '--local', '-f', file, 'x=y', '-o', `go-template=${template}{{"\\n"}}`], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(pods.map(podRecord).join(''));
   });
 });
