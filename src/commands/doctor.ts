@@ -118,6 +118,12 @@ export function doctorItems(): DoctorItem[] {
   return items;
 }
 
+export const DOCTOR_HELP = `ipcns-bench doctor [--json]
+  What this machine allows and how quiet it is: privileges and the routes to fresh namespaces,
+  the IPC limits, isolation, the clock, perf counters, CPUs, the load of other work, steal time
+  and leftovers of killed runs; each item ok or not, with its fix.
+  --json                 print the items as JSON`;
+
 export function doctorCommand(argv: string[], out: NodeJS.WritableStream): number {
   const { values } = parse('doctor', argv, { json: { type: 'boolean' } });
   const items = doctorItems();

@@ -1,6 +1,6 @@
 /** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
 import { constants, hostname } from 'node:os';
-import { parse, parseLabel, parseModes, parsePlacements, parseParamList, parsePercent, parseWorkers, parseWorkloads, integer } from '../plan/flags.js';
+import { parse, parseLabel, parseModes, parsePlacements, parseParamList, parsePercent, parseWorkers, parseWorkloads, parseDuration } from '../plan/flags.js';
 import { monotonicNs } from '../common/clock.js';
 import { PARAMS } from '../plan/workloads.js';
 import { addResults, DocumentWriter, newDocument, placeholderLimits, RESULTS_DIR } from '../document/writer.js';
@@ -56,8 +56,8 @@ export const RUN_HELP = `ipcns-bench run [flags]
   --kind msg,sem,shm     object kind (ipc.churn)
   --objects 64           queues per worker (ipc.lookup)
   --placement any,same-cpu,split
-  --time MS              cap per group: ms of measured windows (all its modes together);
-                         a group stops earlier once its comparisons are decided
+  --time T               cap per group: measured window time (all its modes together), e.g. 3s,
+                         500ms (a bare number is ms); a group stops earlier once decided
   --margin P%            practical margin of the verdicts (default: the suite's, 5%):
                          ratios within it are "equivalent"
   --sysctl NAME=VALUE    written inside every fresh namespace (repeatable)
@@ -102,7 +102,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     if (typeof text === 'string') overrides.params = { ...overrides.params, [p.name]: parseParamList(p, text) };
   }
   if (v.placement !== undefined) overrides.placement = parsePlacements(v.placement);
-  if (v.time !== undefined) overrides.capMs = integer('--time', v.time, 1, LIMITS.maxTimeMs, 'ms of measured windows per group');
+  if (v.time !== undefined) overrides.capMs = parseDuration('--time', v.time, 1, LIMITS.maxTimeMs, 'the measured time per group');
   if (v.margin !== undefined) overrides.margin = parsePercent('--margin', v.margin, 0.1, 50);
   if (v.sysctl !== undefined) overrides.sysctls = Object.fromEntries(v.sysctl.map((s) => checkSysctl('--sysctl', s)));
   const out: RunArgs = {
