@@ -17,6 +17,7 @@ import { renderRunMarkdown } from '../report/markdown.js';
 import { appendStepSummary, jsonText, parseFormat, type OutputFormat } from './io.js';
 import { Progress, useColor } from '../report/progress.js';
 import { renderDocument } from '../report/table.js';
+import { skipLine } from '../report/rows.js';
 import type { ResultDocument } from '../document/result.js';
 import { comparisonsOf, groupByComparison } from '../measure/scheduler.js';
 import { GroupRunner } from '../document/group.js';
@@ -218,7 +219,7 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       throw new Error(`no scenario can run: ${first.message}`);
     }
     if (unavailable.size > 0 && !args.quiet) {
-      for (const [id, f] of unavailable) ctx.stderr.write(`skipped ${id}: ${f.message}\n`);
+      for (const [id, f] of unavailable) ctx.stderr.write(`${skipLine(id, f)}\n`);
     }
 
     const groups = groupByComparison(scenarios);
@@ -261,6 +262,8 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
           doc,
           group.map((s) => skipped(s, failure(constants.errno.EINTR, 'interrupted', 'interrupted before it ran'), m.usableCpus.length)),
           [],
+          undefined,
+          suite.budget.capMs,
         );
         continue;
       }
