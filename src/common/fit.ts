@@ -1,4 +1,4 @@
-/** Help text fitted to the terminal's width. */
+/** Text fitted to the terminal's width: help, and lines with a hanging indent. */
 
 /**
  * Help text fitted to `columns` when a line of it is longer: continued lines
@@ -18,10 +18,11 @@ export function fitted(text: string, columns = 80): string {
     if (term === undefined && lead > 0 && line.trim() !== '' && last?.indent === lead) last.text += ` ${line.trim()}`;
     else paragraphs.push({ text: line, indent: term ?? lead });
   }
-  return paragraphs.flatMap((p) => broken(p.text, p.indent <= width / 2 ? p.indent : 4, width)).join('\n');
+  return paragraphs.flatMap((p) => hanging(p.text, p.indent <= width / 2 ? p.indent : 4, width)).join('\n');
 }
 
-function broken(line: string, indent: number, width: number): string[] {
+/** `line` broken at spaces into lines of at most `width`, each after the first indented by `indent`. */
+export function hanging(line: string, indent: number, width: number): string[] {
   const out: string[] = [];
   let rest = line;
   while (rest.length > width) {
