@@ -1,43 +1,27 @@
 /** ipcns-bench: parse the command, run it, map errors to exit codes (2: bad input, 1: failure). */
 import { cleanCommand } from './commands/clean.js';
-import { COMPARE_HELP, compareCommand } from './commands/compare.js';
+import { compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
-import { EXPORT_HELP, exportCommand } from './commands/export.js';
+import { exportCommand } from './commands/export.js';
+import { helpOrVersion, unknownCommand, USAGE } from './commands/help.js';
 import { listCommand } from './commands/list.js';
-import { MERGE_HELP, mergeCommand } from './commands/merge.js';
-import { REPORT_HELP, reportCommand } from './commands/report.js';
-import { RUN_HELP, runCommand } from './commands/run.js';
+import { mergeCommand } from './commands/merge.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
 import { UsageError } from './common/errors.js';
-
-const USAGE = `usage: ipcns-bench <command> [flags]
-
-commands:
-  run      measure a suite of scenarios (npm run bench = run --suite default)
-  list     workloads, their parameters and the limits that apply
-  clean    remove what killed runs left in the host namespace [--dry-run] [--json]
-  doctor   what this machine allows, each item with its fix [--json]
-  compare  a run against a baseline: improved, regressed or unchanged
-  export   a result document for github-action-benchmark or Bencher
-  report   a run as one self-contained HTML page of charts and tables [--base BASE.json]
-  merge    runs of several machines as one fleet document, for compare and report --reference
-
-${RUN_HELP}
-
-${COMPARE_HELP}
-
-${EXPORT_HELP}
-
-${REPORT_HELP}
-
-${MERGE_HELP}
-
-exit codes: 0 done, 1 failed (run: no scenario completed; compare: something regressed or failed), 2 bad input,
-129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM`;
+import { fitted } from './common/fit.js';
+import { HelpRequest } from './plan/flags.js';
 
 /** 128 + the signal's number, as a shell reports a process the signal killed. */
 const SIGNAL_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
 async function main(argv: string[]): Promise<number> {
+  // Asked for help or the version: answered before anything else, whatever the other flags are.
+  const answer = helpOrVersion(argv, process.stdout.columns);
+  if (answer !== undefined) {
+    process.stdout.write(`${answer}\n`);
+    return 0;
+  }
   const [command, ...rest] = argv;
   const abort = new AbortController();
   let received: keyof typeof SIGNAL_EXIT | undefined;
@@ -94,13 +78,10 @@ async function main(argv: string[]): Promise<number> {
     case 'export':
       return exportCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
       process.stdout.write(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
+      return 2;
     default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}; use run, list, compare, export, report, merge, clean or doctor (ipcns-bench help)`);
+      throw unknownCommand(command);
   }
 }
 
@@ -109,6 +90,11 @@ export const done = main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    if (e instanceof HelpRequest) {
+      process.stdout.write(`${fitted(e.message, process.stdout.columns)}\n`);
+      process.exitCode = 0;
+      return;
+    }
     const usage = e instanceof UsageError;
     process.stderr.write(`ipcns-bench: ${(e as Error).message}\n`);
     process.exitCode = usage ? 2 : 1;

@@ -785,7 +785,7 @@ describe('noise figure (noise.ts)', () => {
     expect(f.advice).toMatch(/noisy/);
     expect(f.advice).toMatch(/22\.1 %/);
     expect(f.advice).toMatch(/1 of 3 throughput comparisons stayed inconclusive/);
-    expect(f.advice).toMatch(/--time MS \(now 2000 ms/);
+    expect(f.advice).toMatch(/--time T \(now 2000 ms/);
     expect(f.advice).not.toMatch(/stopped at their cap/);
   });
 

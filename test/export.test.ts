@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_HELP, exportCommand, parseExportFormat } from '../src/commands/export.js';
+import { mergeCommand } from '../src/commands/merge.js';
 import { UsageError } from '../src/common/errors.js';
 import { EXPORT_FORMATS, exportDocument, toBmf, toGabBigger, toGabSmaller, type Bmf, type GabEntry } from '../src/document/export.js';
 import type { ResultDocument, ScenarioResult } from '../src/document/result.js';
@@ -318,6 +319,49 @@ describe('exportCommand', () => {
     const io = memoryIo();
     expect(await exportCommand(['--help'], io)).toBe(0);
     expect(io.out()).toBe(`${EXPORT_HELP}\n`);
+  });
+
+  it("--help names each of bmf's measures as the output has them", () => {
+    const measures = new Set(Object.values(toBmf(doc).data).flatMap((m) => Object.keys(m)));
+    expect([...measures].sort()).toEqual(['latency-p50', 'latency-p99', 'throughput']);
+    const bmfHelp = EXPORT_HELP.slice(EXPORT_HELP.indexOf('--to bmf'), EXPORT_HELP.indexOf('  --output'));
+    for (const m of measures) expect(bmfHelp).toContain(m);
+    expect(bmfHelp).toContain('lower_value');
+    expect(bmfHelp).not.toContain('upper p99');
+  });
+
+  describe('a fleet', () => {
+    const labelled = (label: string): ResultDocument => ({ ...structuredClone(doc), env: { ...doc.env, label } });
+    let fleet: string;
+    beforeAll(async () => {
+      fleet = join(dir, 'fleet.json');
+      expect(await mergeCommand([docFile('a.json', labelled('node-a')), docFile('b.json', labelled('node-b')), '--out', fleet, '--quiet'], memoryIo())).toBe(0);
+    });
+
+    it('is refused without --label, saying that a fleet is exported one run at a time and how', async () => {
+      await expect(exportCommand([fleet, '--to', 'bmf'], memoryIo())).rejects.toThrow(
+        `${fleet} is a fleet of 2 runs (node-a, node-b); trackers take one run at a time: ipcns-bench export ${fleet} --label node-a --to FORMAT`,
+      );
+    });
+
+    it('with --label, exports that run as its own document exports', async () => {
+      const io = memoryIo();
+      expect(await exportCommand([fleet, '--label', 'node-b', '--to', 'bmf'], io)).toBe(0);
+      expect(JSON.parse(io.out())).toEqual(JSON.parse(JSON.stringify(toBmf(labelled('node-b')).data)));
+    });
+
+    it('with a label it does not hold, names the labels it does', async () => {
+      await expect(exportCommand([fleet, '--label', 'node-c', '--to', 'bmf'], memoryIo())).rejects.toThrow(
+        `--label node-c: no run of that label in ${fleet}; its runs: node-a, node-b`,
+      );
+    });
+
+    it('--label on a single run must be its own label', async () => {
+      await expect(exportCommand([docFile('a1.json', labelled('node-a')), '--label', 'node-b', '--to', 'bmf'], memoryIo())).rejects.toThrow(
+        /--label node-b: .* is one run, of node-a; --label picks a run out of a fleet/,
+      );
+      expect(await exportCommand([docFile('a2.json', labelled('node-a')), '--label', 'node-a', '--to', 'bmf'], memoryIo())).toBe(0);
+    });
   });
 
   it('reads a version 1 document: its mean and 95 % interval are the estimate and interval exported', async () => {

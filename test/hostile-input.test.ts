@@ -506,7 +506,7 @@ describe('namespace limits that the scenarios cannot fit', () => {
     expect(shared?.failure?.message).toContain('2 workers in one namespace need 2 x 32 = 64 queues');
     expect(shared?.failure?.message).toContain('--sysctl kernel.msgmni=64');
     expect(shared?.failure?.message).toContain('--mode isolated');
-    expect(r.stderr).toContain(`skipped ${shared?.id ?? '?'}: kernel.msgmni is 48`);
+    expect(r.stderr).toContain(`limit at work: ${shared?.id ?? '?'} is not run: kernel.msgmni is 48`);
   });
 });
 

@@ -9,7 +9,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { levelText } from '../src/analyze/modes.js';
 import { bound, duration, megabytes, params, pct, ratioWithCi, si } from '../src/report/format.js';
 import { cell, printTableMd, renderRunMarkdown } from '../src/report/markdown.js';
-import { comparisonTables, headerLines, scenarioNotes, scenarioTables, verdictCell, warnings, workloadSummaries, type TableModel } from '../src/report/rows.js';
+import {
+  comparisonTables,
+  headerLines,
+  scenarioNotes,
+  scenarioTables,
+  skipLine,
+  verdictCell,
+  warnings,
+  workloadSummaries,
+  type TableModel,
+} from '../src/report/rows.js';
 import { printTable, renderDocument } from '../src/report/table.js';
 import type { Comparison, ResultDocument, ScenarioResult } from '../src/document/result.js';
 import type { Scenario } from '../src/common/types.js';
@@ -343,6 +353,37 @@ describe('rows', () => {
     const toned = tables.flatMap((t) => t.rows.flatMap((r) => r.filter((c) => c.tone !== undefined)));
     expect(toned).toEqual([{ text: `errored: ${byId(doc, SHM.id).failure?.message ?? ''}`, tone: 'bad' }]);
     for (const t of tables) for (const r of t.rows) expect(r).toHaveLength(t.head.length);
+  });
+
+  it('scenarios the run was interrupted before it measured: one line saying how many, not a row each', () => {
+    const interrupted = structuredClone(doc);
+    const notRun = interrupted.scenarios.filter((s) => s.workload === 'sem.pingpong' || s.workload === 'shm.copy');
+    for (const s of notRun) {
+      s.state = 'skipped';
+      s.failure = { errno: constants.errno.EINTR, code: 'EINTR', call: 'interrupted', message: 'interrupted before it ran' };
+    }
+    interrupted.complete = false;
+    const out = renderDocument(interrupted, PLAIN);
+    expect(out).not.toContain('interrupted before it ran');
+    expect(scenarioTables(interrupted).map((t) => t.title)).toEqual(WORKLOADS.filter((w) => w !== 'sem.pingpong' && w !== 'shm.copy'));
+    expect(warnings(interrupted)).toContain(`${notRun.length} scenarios were not measured: the run was interrupted first (the result document lists each).`);
+    expect(out.match(/not measured: the run was interrupted first/g)).toHaveLength(1);
+    expect(renderRunMarkdown(interrupted)).not.toContain('interrupted before it ran');
+    // The document keeps each of them.
+    expect(interrupted.scenarios.filter((s) => s.failure?.message === 'interrupted before it ran')).toHaveLength(notRun.length);
+  });
+
+  it('a scenario skipped because its objects do not fit a limit is a finding: not "skipped", not in the error tone', () => {
+    const limited = structuredClone(doc);
+    const s = byId(limited, SHM.id);
+    s.state = 'skipped';
+    s.failure = { errno: constants.errno.ENOSPC, code: 'ENOSPC', call: 'kernel.shmmni', message: 'kernel.shmmni is 4 in a fresh IPC namespace; raise it' };
+    expect(scenarioNotes(s)).toBe('not run, a limit at work: kernel.shmmni is 4 in a fresh IPC namespace; raise it');
+    const toned = scenarioTables(limited).flatMap((t) => t.rows.flatMap((r) => r.filter((c) => c.tone !== undefined)));
+    expect(toned).toEqual([]);
+    expect(skipLine(s.id, s.failure)).toBe(`limit at work: ${s.id} is not run: kernel.shmmni is 4 in a fresh IPC namespace; raise it`);
+    const refused = { call: 'clone(CLONE_NEWUSER|CLONE_NEWIPC)', message: 'user namespaces are refused here' };
+    expect(skipLine(s.id, refused)).toBe(`skipped ${s.id}: user namespaces are refused here`);
   });
 
   it('comparisonTables: none without comparisons; rows as wide as the head', () => {

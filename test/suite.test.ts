@@ -315,6 +315,52 @@ describe('expand and scenarioId', () => {
   });
 });
 
+describe('loadSuite: a key the suite format does not have is refused, with the nearest one', () => {
+  it.each([
+    [
+      'a misspelt placement in a matrix entry',
+      { budget: BUDGET, matrix: [{ ...ENTRY, placement: undefined, placment: ['split'] }] },
+      'matrix[0]: unknown key "placment"; did you mean placement?',
+    ],
+    [
+      'a misspelt key in the second matrix entry',
+      { budget: BUDGET, matrix: [ENTRY, { ...ENTRY, wrokers: [2] }] },
+      'matrix[1]: unknown key "wrokers"; did you mean workers?',
+    ],
+    ['a misspelt parameter', { budget: BUDGET, matrix: [{ ...ENTRY, sise: [64] }] }, 'matrix[0]: unknown key "sise"; did you mean size?'],
+    ['a misspelt budget field', { budget: { ...BUDGET, minRonuds: 3 }, matrix: [ENTRY] }, 'budget: unknown key "minRonuds"; did you mean minRounds?'],
+    ['a budget field in the wrong case', { budget: { margin: 0.05, capMS: 100 }, matrix: [ENTRY] }, 'budget: unknown key "capMS"; did you mean capMs?'],
+    ['a misspelt top-level key', { budget: BUDGET, matrix: [ENTRY], descripton: 'x' }, 'the suite: unknown key "descripton"; did you mean description?'],
+    [
+      'a key nothing is near',
+      { budget: BUDGET, matrix: [{ ...ENTRY, colour: 'red' }] },
+      'matrix[0]: unknown key "colour"; matrix[0] takes workload, mode, workers, placement,',
+    ],
+  ])('%s', (_name, suite, message) => {
+    const e = usageError(() => loadSuite(tempSuite(suite)));
+    expect(e.message).toContain(message);
+  });
+
+  it('shows a key with control characters escaped, and a long one cut', () => {
+    const e = usageError(() => loadSuite(tempSuite({ budget: BUDGET, matrix: [{ ...ENTRY, 'x\u001b[2J\u202e': 1, ['y'.repeat(500)]: 1 }] })));
+    expect(e.message).toContain('unknown key "x\\u001b[2J\\u{202e}"');
+    expect(e.message).not.toMatch(/[\u001b\u202e]/);
+    const long = usageError(() => loadSuite(tempSuite({ budget: BUDGET, matrix: [{ ...ENTRY, ['y'.repeat(500)]: 1 }] })));
+    expect(long.message.length).toBeLessThan(400);
+  });
+
+  it('accepts $schema, for editors that check the file against schema/suite.schema.json', () => {
+    expect(loadSuite(tempSuite({ $schema: '../schema/suite.schema.json', budget: BUDGET, matrix: [ENTRY] })).matrix).toHaveLength(1);
+  });
+
+  it('the published schema refuses unknown keys too', () => {
+    const check = new Ajv({ strict: false }).compile(JSON.parse(readFileSync(SUITE_SCHEMA_FILE, 'utf8')) as object);
+    expect(check({ budget: BUDGET, matrix: [{ ...ENTRY, placment: ['split'] }] })).toBe(false);
+    expect(check({ budget: { ...BUDGET, capms: 1 }, matrix: [ENTRY] })).toBe(false);
+    expect(check({ budget: BUDGET, matrix: [ENTRY], extra: 1 })).toBe(false);
+  });
+});
+
 describe('checkSysctl', () => {
   it('accepts per-namespace sysctls with numeric values', () => {
     expect(checkSysctl('--sysctl', 'kernel.msgmni=64')).toEqual(['kernel.msgmni', '64']);
@@ -329,6 +375,7 @@ describe('checkSysctl', () => {
     ['=64', 'NAME=VALUE'],
     ['net.core.somaxconn=1', 'not a per-IPC-namespace sysctl'],
     ['kernel.pid_max=100000', 'not a per-IPC-namespace sysctl'],
+    ['kernel.msgmnii=64', 'not a per-IPC-namespace sysctl; did you mean kernel.msgmni?'],
   ])('rejects %j, naming the flag', (text, why) => {
     const e = usageError(() => checkSysctl('--sysctl', text));
     expect(e.message.startsWith('--sysctl ')).toBe(true);

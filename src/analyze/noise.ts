@@ -47,7 +47,7 @@ export function noiseFigure(comparisons: readonly Judged[], margin: number, capM
   const advice = !high
     ? `${measured}`
     : noisy
-      ? `this machine is noisy: ${measured}; ${undecided}. Stop other work on it (or move to a quieter one), let each group sample longer with --time MS (now ${capMs} ms of measured windows per group), or accept a wider --margin`
-      : `the groups stopped at their cap before they could decide: ${measured}; ${undecided}. Let each group sample longer with --time MS (now ${capMs} ms of measured windows per group)`;
+      ? `this machine is noisy: ${measured}; ${undecided}. Stop other work on it (or move to a quieter one), let each group sample longer with --time T (now ${capMs} ms of measured windows per group), or accept a wider --margin`
+      : `the groups stopped at their cap before they could decide: ${measured}; ${undecided}. Let each group sample longer with --time T (now ${capMs} ms of measured windows per group)`;
   return { roundNoise, resolution, comparisons: t.length, inconclusive, high, advice };
 }

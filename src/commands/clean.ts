@@ -7,8 +7,18 @@ import { loadNativeCore } from '../measure/native.js';
 const describe = (l: Leftover): string =>
   l.kind === 'mq' ? `mq /${l.name ?? ''} (run ${l.pid})` : `${l.kind} id ${l.id} key 0x${l.key.toString(16)} (run ${l.pid})`;
 
+export const CLEAN_OPTIONS = { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } as const;
+
+export const CLEAN_HELP = `ipcns-bench clean [--dry-run] [--json]
+  Removes the IPC objects that runs killed before they could clean up (SIGKILL, a crash) left in
+  the host namespace, found through their journals; never an object of anyone else, and never
+  one of a run still going.
+  --dry-run              list what would be removed, remove nothing
+  --json                 print the outcome as JSON
+  exit codes: 0 done (or nothing to remove), 1 an object could not be removed`;
+
 export function cleanCommand(argv: string[], out: NodeJS.WritableStream): number {
-  const { values } = parse('clean', argv, { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } });
+  const { values } = parse('clean', argv, CLEAN_OPTIONS);
   // This process runs no worker threads, so it may load the core itself.
   const core = loadNativeCore();
   // A journal is a dead run's only if its lock can be taken: a live run holds it, wherever it runs.

@@ -6,6 +6,11 @@ import { limitText } from '../plan/limits.js';
 import { WORKLOADS } from '../plan/workloads.js';
 import { suiteNames } from '../plan/suite.js';
 
+export const LIST_HELP = `ipcns-bench list
+  Each workload: what one op is, what its latency times, its parameters (the flags of run,
+  with their defaults and bounds) and the limits that apply to it in the host namespace and
+  in a fresh one; then the suites (bench/*.json). Takes no flags.`;
+
 export async function listCommand(argv: string[], out: NodeJS.WriteStream, makeExecutor: () => Executor = () => new PoolExecutor(1)): Promise<number> {
   parse('list', argv, {});
   const executor = makeExecutor();

@@ -1,6 +1,6 @@
 /** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
 import { constants, hostname } from 'node:os';
-import { parse, parseLabel, parseModes, parsePlacements, parseParamList, parsePercent, parseWorkers, parseWorkloads, integer } from '../plan/flags.js';
+import { parse, parseLabel, parseModes, parsePlacements, parseParamList, parsePercent, parseWorkers, parseWorkloads, parseDuration } from '../plan/flags.js';
 import { monotonicNs } from '../common/clock.js';
 import { PARAMS } from '../plan/workloads.js';
 import { addResults, DocumentWriter, newDocument, placeholderLimits, RESULTS_DIR } from '../document/writer.js';
@@ -17,6 +17,7 @@ import { renderRunMarkdown } from '../report/markdown.js';
 import { appendStepSummary, jsonText, parseFormat, type OutputFormat } from './io.js';
 import { Progress, useColor } from '../report/progress.js';
 import { renderDocument } from '../report/table.js';
+import { skipLine } from '../report/rows.js';
 import type { ResultDocument } from '../document/result.js';
 import { comparisonsOf, groupByComparison } from '../measure/scheduler.js';
 import { GroupRunner } from '../document/group.js';
@@ -56,8 +57,8 @@ export const RUN_HELP = `ipcns-bench run [flags]
   --kind msg,sem,shm     object kind (ipc.churn)
   --objects 64           queues per worker (ipc.lookup)
   --placement any,same-cpu,split
-  --time MS              cap per group: ms of measured windows (all its modes together);
-                         a group stops earlier once its comparisons are decided
+  --time T               cap per group: measured window time (all its modes together), e.g. 3s,
+                         500ms (a bare number is ms); a group stops earlier once decided
   --margin P%            practical margin of the verdicts (default: the suite's, 5%):
                          ratios within it are "equivalent"
   --sysctl NAME=VALUE    written inside every fresh namespace (repeatable)
@@ -102,7 +103,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     if (typeof text === 'string') overrides.params = { ...overrides.params, [p.name]: parseParamList(p, text) };
   }
   if (v.placement !== undefined) overrides.placement = parsePlacements(v.placement);
-  if (v.time !== undefined) overrides.capMs = integer('--time', v.time, 1, LIMITS.maxTimeMs, 'ms of measured windows per group');
+  if (v.time !== undefined) overrides.capMs = parseDuration('--time', v.time, 1, LIMITS.maxTimeMs, 'the measured time per group');
   if (v.margin !== undefined) overrides.margin = parsePercent('--margin', v.margin, 0.1, 50);
   if (v.sysctl !== undefined) overrides.sysctls = Object.fromEntries(v.sysctl.map((s) => checkSysctl('--sysctl', s)));
   const out: RunArgs = {
@@ -218,7 +219,7 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
       throw new Error(`no scenario can run: ${first.message}`);
     }
     if (unavailable.size > 0 && !args.quiet) {
-      for (const [id, f] of unavailable) ctx.stderr.write(`skipped ${id}: ${f.message}\n`);
+      for (const [id, f] of unavailable) ctx.stderr.write(`${skipLine(id, f)}\n`);
     }
 
     const groups = groupByComparison(scenarios);
@@ -261,6 +262,8 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
           doc,
           group.map((s) => skipped(s, failure(constants.errno.EINTR, 'interrupted', 'interrupted before it ran'), m.usableCpus.length)),
           [],
+          undefined,
+          suite.budget.capMs,
         );
         continue;
       }

@@ -131,7 +131,13 @@ export class DocumentWriter {
  * no re-judging: each interval's level was set for the whole run's
  * comparisons before the first group ran.
  */
-export function addResults(doc: ResultDocument, results: readonly ScenarioResult[], comparisons: readonly Comparison[], group?: GroupSummary, capMs = 0): void {
+export function addResults(
+  doc: ResultDocument,
+  results: readonly ScenarioResult[],
+  comparisons: readonly Comparison[],
+  group: GroupSummary | undefined,
+  capMs: number,
+): void {
   doc.scenarios.push(...results);
   doc.comparisons.push(...comparisons);
   if (group) doc.groups.push(group);

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../common/errors.js';
+import { didYouMean } from '../common/suggest.js';
 import { LIMITS } from './suite.js';
 import { LABEL_PATTERN, MODES, PLACEMENTS, type Mode, type ParamValue, type Placement } from '../common/types.js';
 import { bounds, isInteger, type ParamSpec } from './params.js';
@@ -11,8 +12,28 @@ import { WORKLOADS } from './workloads.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** parseArgs, with its errors turned into one line that lists the allowed flags. */
+/** `--help` or `-h` among a command's arguments (before a `--`, after which everything is an argument). */
+export function asksForHelp(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
+
+/** A request for a command's help: main.ts prints the text and exits 0. */
+export class HelpRequest extends Error {}
+
+/**
+ * parseArgs, with its errors turned into one line: an unknown flag is
+ * answered with the nearest allowed one, else with the list of them. A
+ * command that declares no --help of its own still answers it, with its flags.
+ */
 export function parse<T extends Options>(command: string, argv: string[], options: T, positionals = 0) {
+  const flags = Object.keys(options).map((o) => `--${o}`);
+  if (!('help' in options) && asksForHelp(argv)) {
+    throw new HelpRequest(`ipcns-bench ${command}${flags.length > 0 ? ` [flags]\n  flags: ${flags.join(', ')}` : ' (takes no flags)'}`);
+  }
   try {
     const parsed = parseArgs({ args: argv, options, strict: true as const, allowPositionals: true as const });
     if (parsed.positionals.length > positionals) {
@@ -22,11 +43,12 @@ export function parse<T extends Options>(command: string, argv: string[], option
   } catch (e) {
     if (e instanceof UsageError) throw e;
     const err = e as Error & { code?: string };
-    const allowed = Object.keys(options)
-      .map((o) => `--${o}`)
-      .join(', ');
     const flag = /'(-[^' ]+)/.exec(err.message)?.[1];
-    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`${command}: unknown flag ${flag ?? err.message}; allowed: ${allowed}`);
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const guess = flag?.startsWith('--') ? didYouMean(flag.slice(2), Object.keys(options), (o) => `--${o}`) : '';
+      const rest = guess || (flags.length > 0 ? `allowed: ${flags.join(', ')}` : `${command} takes no flags`);
+      throw new UsageError(`${command}: unknown flag ${flag ?? err.message}; ${rest} (ipcns-bench ${command} --help)`);
+    }
     if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && err.message.includes('ambiguous')) {
       throw new UsageError(`${command}: the value of ${flag ?? 'a flag'} starts with '-': write it as ${flag ?? '--flag'}=VALUE`);
     }
@@ -90,6 +112,25 @@ export function integer(flag: string, text: string, min: number, max: number, wh
   if (v < min) throw new UsageError(`${flag} ${v}: must be at least ${min} (${what})`);
   if (v > max) throw new UsageError(`${flag} ${v}: at most ${max} (${what})`);
   return v;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/**
+ * A duration in whole ms: "3s", "1.5s", "500ms", "2m", or a bare number of
+ * ms ("3000", as before units were accepted); within [minMs, maxMs].
+ */
+export function parseDuration(flag: string, text: string, minMs: number, maxMs: number, what: string): number {
+  const m = /^(-?)(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?$/.exec(text.trim());
+  const range = `from ${minMs} ms to ${maxMs / 1000} s`;
+  if (!m || m[2] === undefined)
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: not a duration; give ${what} ${range}, e.g. ${flag} 3s or ${flag} 500ms (a bare number is ms)`);
+  if (m[1] === '-') throw new UsageError(`${flag} ${text}: must not be negative; give ${what} ${range}, e.g. ${flag} 3s`);
+  const ms = Number(m[2]) * (DURATION_UNITS[m[3] ?? 'ms'] ?? 1);
+  if (!Number.isInteger(ms)) throw new UsageError(`${flag} ${text}: not a whole number of ms; give e.g. ${flag} ${Math.max(minMs, Math.round(ms))}ms`);
+  if (ms < minMs) throw new UsageError(`${flag} ${text}: must be at least ${minMs} ms (${what})`);
+  if (ms > maxMs) throw new UsageError(`${flag} ${text}: at most ${maxMs / 1000} s (${what})`);
+  return ms;
 }
 
 /** "1,2" or ranges "1-4", or a mix: "1-4,8". */

@@ -45,6 +45,15 @@ export interface Need {
 /** kernel.sem is four numbers in one sysctl: SEMMSL SEMMNS SEMOPM SEMMNI. */
 export const SEM_FIELDS = ['semmsl', 'semmns', 'semopm', 'semmni'] as const;
 export type SysctlField = 'kernel.msgmni' | 'kernel.shmmni' | 'kernel.shmall' | `kernel.sem ${(typeof SEM_FIELDS)[number]}`;
+export const SYSCTL_FIELDS: readonly SysctlField[] = ['kernel.msgmni', 'kernel.shmmni', 'kernel.shmall', ...SEM_FIELDS.map((f) => `kernel.sem ${f}` as const)];
+
+/**
+ * A scenario skipped because its workers' objects do not fit a limit of
+ * their namespace (preflight names the limit as the failure's call): what
+ * the limit does, shown as a finding rather than as an error.
+ */
+export const isLimitFinding = (s: { state: string; failure?: { call: string } }): boolean =>
+  s.state === 'skipped' && (SYSCTL_FIELDS as readonly string[]).includes(s.failure?.call ?? '');
 
 /** The value of a counted limit in `l`; negative when it could not be read. */
 export function limitValue(l: NamespaceLimits, f: SysctlField): number {

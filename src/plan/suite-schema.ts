@@ -12,6 +12,8 @@ import { createRequire } from 'node:module';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { UsageError } from '../common/errors.js';
+import { didYouMean } from '../common/suggest.js';
+import { printable } from '../common/text.js';
 import { MODES, PLACEMENTS } from '../common/types.js';
 import { bounds, isInteger } from './params.js';
 import { PARAMS, WORKLOADS } from './workloads.js';
@@ -67,7 +69,7 @@ export const BudgetSchema = Type.Object(
     ),
     precision: Type.Optional(Fraction(0, 0.5, "Also sample until each scenario's own 95 % interval is within ± this fraction (0 = no such target)", 0)),
   },
-  { description: 'How long each group of scenarios may sample, and how its verdicts are made' },
+  { description: 'How long each group of scenarios may sample, and how its verdicts are made', additionalProperties: false },
 );
 
 /** One property per workload parameter: a list of its values. */
@@ -91,17 +93,18 @@ export const EntrySchema = Type.Object(
       Type.Record(Type.String(), Type.Unknown(), { description: 'Sysctls written inside every fresh namespace, e.g. {"kernel.msgmni": "64"}' }),
     ),
   },
-  { description: 'Every combination of these lists is a scenario' },
+  { description: 'Every combination of these lists is a scenario', additionalProperties: false },
 );
 
 export const SuiteSchema = Type.Object(
   {
+    $schema: Type.Optional(Type.String({ maxLength: 1024, description: 'The JSON schema of this file, for editors: schema/suite.schema.json' })),
     name: Type.Optional(Type.String({ maxLength: 256 })),
     description: Type.Optional(Type.String({ maxLength: 4096 })),
     budget: BudgetSchema,
     matrix: Type.Array(EntrySchema, { minItems: 1 }),
   },
-  { $id: SUITE_SCHEMA_ID, title: 'ipcns-bench suite' },
+  { $id: SUITE_SCHEMA_ID, title: 'ipcns-bench suite', additionalProperties: false },
 );
 
 export type SuiteFile = Static<typeof SuiteSchema>;
@@ -129,8 +132,48 @@ export function validateSuite(raw: Record<string, unknown>, where: string): asse
       for (const k of LIST_KEYS) if (k in entry && !Array.isArray(entry[k])) entry[k] = [entry[k]];
     }
   }
+  // A misspelt key would otherwise be ignored, and its default used in silence ("placment": the placement stays same-cpu).
+  const unknown = unknownKey(raw, SuiteSchema, '');
+  if (unknown) throw new UsageError(`${where}: ${unknown}`);
   if (!compiled) compiled = new Ajv({ allErrors: false, strict: true, verbose: true, useDefaults: true }).compile(SuiteSchema);
   if (!compiled(raw)) throw new UsageError(problem(compiled.errors ?? [], where));
+}
+
+/** What the walk reads of a TypeBox schema. */
+interface ObjectShape {
+  type?: string;
+  properties?: Record<string, TSchema>;
+  items?: TSchema;
+}
+
+/**
+ * The first key, at any depth, that the schema has no property for: where it
+ * is, and the nearest key that is allowed there.
+ */
+function unknownKey(value: unknown, of: TSchema, path: string): string | undefined {
+  const schema = of as ObjectShape;
+  if (Array.isArray(value) && schema.type === 'array' && schema.items) {
+    for (const [i, item] of value.entries()) {
+      const found = unknownKey(item, schema.items, `${path}[${i}]`);
+      if (found) return found;
+    }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || schema.type !== 'object' || !schema.properties) return undefined;
+  const allowed = Object.keys(schema.properties);
+  for (const [k, v] of Object.entries(value)) {
+    const field = path === '' ? k : `${path}.${k}`;
+    const property = schema.properties[k];
+    if (property) {
+      const found = unknownKey(v, property, field);
+      if (found) return found;
+      continue;
+    }
+    const shown = printable(JSON.stringify(k.length > 40 ? `${k.slice(0, 37)}...` : k));
+    const where = path === '' ? 'the suite' : path;
+    const guess = didYouMean(k, allowed);
+    return `${where}: unknown key ${shown}; ${guess || `${where} takes ${allowed.join(', ')}`}`;
+  }
+  return undefined;
 }
 
 /** "/matrix/0/mode/1" as "matrix[0].mode[1]". */

@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readBounded } from '../common/files.js';
 import { UsageError } from '../common/errors.js';
+import { didYouMean } from '../common/suggest.js';
 import { printable } from '../common/text.js';
 import { PACKAGE_ROOT } from '../common/paths.js';
 import type { Mode, ParamValue, Params, Placement, Scenario } from '../common/types.js';
@@ -183,7 +184,10 @@ export function checkSysctl(where: string, text: string): [string, string] {
   }
   const name = m[1].replaceAll('/', '.');
   if (!(NAMESPACED_SYSCTLS as readonly string[]).includes(name)) {
-    throw new UsageError(`${where} ${name}: not a per-IPC-namespace sysctl; use one of ${NAMESPACED_SYSCTLS.join(', ')}`);
+    const guess = didYouMean(name, NAMESPACED_SYSCTLS);
+    throw new UsageError(
+      `${where} ${name}: not a per-IPC-namespace sysctl; ${guess ? `${guess} (` : ''}use one of ${NAMESPACED_SYSCTLS.join(', ')}${guess ? ')' : ''}`,
+    );
   }
   return [name, m[2].trim()];
 }

@@ -8,6 +8,7 @@ import type { CompareResult, CompareRow } from '../analyze/baseline.js';
 import { METRIC_INFO } from '../analyze/baseline.js';
 import { levelText, relativeHalfWidth } from '../analyze/modes.js';
 import type { Comparison, Metric, ResultDocument, ScenarioResult } from '../document/result.js';
+import { isLimitFinding } from '../plan/limits.js';
 import { workloadInfo } from '../plan/workloads.js';
 import { bound, duration, megabytes, params, pct, ratioWithCi, si } from './format.js';
 
@@ -56,14 +57,27 @@ export function warnings(doc: ResultDocument): string[] {
       `${walled} group${walled === 1 ? '' : 's'} stopped at the wall-clock limit (10 times the cap, at least the cap + 30 s): setting up their processes took longer than measuring; their verdicts are from the rounds they had.`,
     );
   }
+  const notMeasured = doc.scenarios.filter(interruptedFirst).length;
+  if (notMeasured > 0) {
+    out.push(`${notMeasured} scenario${notMeasured === 1 ? ' was' : 's were'} not measured: the run was interrupted first (the result document lists each).`);
+  }
   if (!doc.complete) out.push('This run did not complete: the document holds what was measured before it stopped.');
   return out;
+}
+
+/** Skipped because the run was interrupted before it had measured them: one line says how many, rather than a row each. */
+const interruptedFirst = (s: ScenarioResult): boolean => s.state === 'skipped' && s.failure?.call === 'interrupted';
+
+/** Said before a run measures, for a scenario it will skip: a limit at work is a finding; anything else, a skip. */
+export function skipLine(id: string, why: { call: string; message: string }): string {
+  return isLimitFinding({ state: 'skipped', failure: why }) ? `limit at work: ${id} is not run: ${why.message}` : `skipped ${id}: ${why.message}`;
 }
 
 /** What a reader must know about a scenario's row. */
 export function scenarioNotes(s: ScenarioResult): string {
   const out: string[] = [];
-  if (s.state !== 'completed') out.push(`${s.state}${s.failure ? `: ${s.failure.message}` : ''}`);
+  if (isLimitFinding(s)) out.push(`not run, a limit at work: ${s.failure?.message ?? ''}`);
+  else if (s.state !== 'completed') out.push(`${s.state}${s.failure ? `: ${s.failure.message}` : ''}`);
   else if (s.failure) out.push(s.failure.message);
   if (s.oversubscribed) out.push('oversubscribed: more workers than CPUs, shown not trusted');
   if (s.placement === 'any') out.push('placement uncontrolled');
@@ -73,7 +87,7 @@ export function scenarioNotes(s: ScenarioResult): string {
 /** One table per workload, a row per scenario. */
 export function scenarioTables(doc: ResultDocument): TableModel[] {
   const byWorkload = new Map<string, ScenarioResult[]>();
-  for (const s of doc.scenarios) byWorkload.set(s.workload, [...(byWorkload.get(s.workload) ?? []), s]);
+  for (const s of doc.scenarios.filter((x) => !interruptedFirst(x))) byWorkload.set(s.workload, [...(byWorkload.get(s.workload) ?? []), s]);
   return [...byWorkload].map(([workload, list]) => {
     const info = workloadInfo(workload);
     const hasBytes = info?.hasBytes ?? false;
@@ -93,7 +107,7 @@ export function scenarioTables(doc: ResultDocument): TableModel[] {
         plain(duration(s.cpuNsPerOp)),
         plain(s.ctxSwitchesPerOp !== undefined ? s.ctxSwitchesPerOp.toFixed(2) : '—'),
         plain(s.rounds !== undefined ? String(s.rounds) : '—'),
-        { text: scenarioNotes(s), ...(s.state !== 'completed' ? { tone: 'bad' as const } : {}) },
+        { text: scenarioNotes(s), ...(s.state !== 'completed' && !isLimitFinding(s) ? { tone: 'bad' as const } : {}) },
       ]),
     };
   });

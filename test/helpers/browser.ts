@@ -11,6 +11,23 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
+/** What the browser test does here: render with the browser at `path`, skip with a reason, or fail with one. */
+export type BrowserPlan = { kind: 'run'; path: string } | { kind: 'skip'; reason: string } | { kind: 'fail'; reason: string };
+
+/** CI is set to something other than '', '0' or 'false' (GitHub Actions and most CI services set CI=true). */
+export const inCi = (env: NodeJS.ProcessEnv): boolean => env.CI !== undefined && !['', '0', 'false'].includes(env.CI.trim().toLowerCase());
+
+/**
+ * Whether the browser test can run: with Chromium, always; without it, a
+ * developer's `npm install && npm test` skips it (saying how to get it),
+ * while CI, where the test must run, fails.
+ */
+export function browserPlan(env: NodeJS.ProcessEnv, exists: (path: string) => boolean, path = CHROMIUM): BrowserPlan {
+  if (exists(path)) return { kind: 'run', path };
+  const missing = `${path} is missing: the browser test needs Debian's chromium package (apt-get install chromium)`;
+  return inCi(env) ? { kind: 'fail', reason: `${missing}; CI=${env.CI} requires it` } : { kind: 'skip', reason: `${missing}; skipped outside CI` };
+}
+
 /** The kinds of `<figure class="chart" data-kind="KIND">` a report may hold. */
 export const CHART_KINDS = ['throughput', 'forest', 'latency', 'scaling', 'base'] as const;
 
