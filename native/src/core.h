@@ -165,7 +165,11 @@ static inline long ipcb_mq_receive(mqd_t q, char *msg, size_t n)
 
 void ipcb_hist_add(struct ipcb_page *page, uint64_t ns);
 
-/* Records errno and the failing call (the first failure of the group wins); returns -1. */
+/*
+ * Records errno and the failing call (the first failure of the group wins);
+ * returns -1. In a group that a termination signal is stopping, the failure
+ * is the stop's doing: the party exits as terminated instead.
+ */
 int ipcb_fail(struct ipcb_ctx *c, const char *call);
 int ipcb_fail_errno(struct ipcb_ctx *c, const char *call, int err);
 
