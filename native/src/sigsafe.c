@@ -51,15 +51,23 @@ char *put_uint(char *p, uint64_t v)
     return p;
 }
 
-void ipcb_mq_name(char *out, int tag)
+/*
+ * The system call itself, not glibc's getrandom(): newer glibc serves that
+ * from per-thread state it allocates under a lock, which a raw clone of a
+ * multithreaded process must not touch.
+ */
+int ipcb_random(void *buf, size_t len)
 {
-    const char *prefix = "/ipcnsb-";
-    char *p = out;
-    while (*prefix) *p++ = *prefix++;
-    p = put_uint(p, (uint64_t)syscall(SYS_getpid));
-    *p++ = '-';
-    p = put_uint(p, (uint64_t)tag);
-    *p = 0;
+    size_t done = 0;
+    while (done < len) {
+        long got = syscall(SYS_getrandom, (char *)buf + done, len - done, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        done += (size_t)got;
+    }
+    return 0;
 }
 
 uint64_t ns_inode_self(void)
