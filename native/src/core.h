@@ -46,7 +46,7 @@ struct ipcb_page {
     char call[IPCB_CALL_LEN];
     int32_t partner_pid;
     int32_t obj_id;
-    int64_t foreign_key;          /* a key another object held on every base tried (ipc.lookup), -1 = none */
+    int64_t foreign_key;          /* held by another object on every try: a key (ipc.lookup), a queue name's random part (mq); -1 = none */
     int32_t foreign_uid;
     double timer_ns;
     struct ipcb_party_out party[2];
@@ -165,7 +165,11 @@ static inline long ipcb_mq_receive(mqd_t q, char *msg, size_t n)
 
 void ipcb_hist_add(struct ipcb_page *page, uint64_t ns);
 
-/* Records errno and the failing call (the first failure of the group wins); returns -1. */
+/*
+ * Records errno and the failing call (the first failure of the group wins);
+ * returns -1. In a group that a termination signal is stopping, the failure
+ * is the stop's doing: the party exits as terminated instead.
+ */
 int ipcb_fail(struct ipcb_ctx *c, const char *call);
 int ipcb_fail_errno(struct ipcb_ctx *c, const char *call, int err);
 
@@ -197,8 +201,8 @@ char *ipcb_buffer(struct ipcb_ctx *c, uint64_t size);
 /* The key for the group's first SysV object and the flags to create it with. */
 int ipcb_first_key(const struct ipcb_ctx *c, int *flags);
 
-/* Builds "/ipcnsb-<pid>-<tag>" into out (at least 48 bytes) without stdio. */
-void ipcb_mq_name(char *out, int tag);
+/* Fills buf with len random bytes from the kernel (getrandom(2)); returns 0 or an errno. */
+int ipcb_random(void *buf, size_t len);
 
 /*
  * Time one op in every spec->sample_every; the rest run bare. The timer's own

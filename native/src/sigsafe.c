@@ -23,8 +23,15 @@ void copy_call(char *dst, const char *src)
 int ipcb_fail_errno(struct ipcb_ctx *c, const char *call, int err)
 {
     if (err == 0) err = EIO;
-    /* The group is being stopped: a call that fails now fails because of that (see on_termination). */
-    if (__atomic_load_n(&c->page->terminating, __ATOMIC_SEQ_CST)) return -1;
+    /*
+     * The group is being stopped (see on_termination): a call that fails now
+     * fails because of that, as when the other party's handler removed the
+     * object this one waits on. This party stops too, with the exit code that
+     * says so: returning would end its loop as if the window were over, and
+     * its exit 0 would read as a party that died on its own inside the window
+     * (the partner) or as a whole window (the leader).
+     */
+    if (__atomic_load_n(&c->page->terminating, __ATOMIC_SEQ_CST)) _exit(IPCB_EXIT_TERMINATED);
     int32_t zero = 0;
     if (__atomic_compare_exchange_n(&c->page->err, &zero, -1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
         copy_call(c->page->call, call);
@@ -44,15 +51,23 @@ char *put_uint(char *p, uint64_t v)
     return p;
 }
 
-void ipcb_mq_name(char *out, int tag)
+/*
+ * The system call itself, not glibc's getrandom(): newer glibc serves that
+ * from per-thread state it allocates under a lock, which a raw clone of a
+ * multithreaded process must not touch.
+ */
+int ipcb_random(void *buf, size_t len)
 {
-    const char *prefix = "/ipcnsb-";
-    char *p = out;
-    while (*prefix) *p++ = *prefix++;
-    p = put_uint(p, (uint64_t)syscall(SYS_getpid));
-    *p++ = '-';
-    p = put_uint(p, (uint64_t)tag);
-    *p = 0;
+    size_t done = 0;
+    while (done < len) {
+        long got = syscall(SYS_getrandom, (char *)buf + done, len - done, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        done += (size_t)got;
+    }
+    return 0;
 }
 
 uint64_t ns_inode_self(void)

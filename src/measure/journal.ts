@@ -164,7 +164,8 @@ export function readJournal(path: string): JournalContents | undefined {
       else live.delete(`${kind}:${id}`);
       continue;
     }
-    const q = /^mq (\/ipcnsb-\d+-\d+) ([+-])$/.exec(line);
+    // A name of random hex digits (native/src/mq_common.c), or "<pid>-<n>" in the journal of a run of an earlier version.
+    const q = /^mq (\/ipcnsb-(?:[0-9a-f]{13}|\d+-\d+)) ([+-])$/.exec(line);
     if (q?.[1]) {
       if (q[2] === '+') queues.add(q[1]);
       else queues.delete(q[1]);

@@ -13,6 +13,7 @@ import { NATIVE_LIBRARY } from '../common/paths.js';
 import { constants } from 'node:os';
 import {
   type Core,
+  type Failure,
   type HeldNamespace,
   type IsolationProbe,
   type LimitField,
@@ -176,6 +177,30 @@ export function encodeSysctls(sysctls: Record<string, string>): string {
 /** The core reports a failing sysctl by its path; users wrote it with dots. */
 const callName = (call: string): string => (call.includes('/') ? call.replaceAll('/', '.') : call);
 
+/**
+ * A SysV key (ipc.lookup) or a POSIX queue name (mq) that another object held
+ * on every try: named, with its owner, in the message.
+ */
+function takenFailure(out: RawResult): Failure | undefined {
+  const key = Number(out.foreign_key);
+  if (key < 0 || out.err !== constants.errno.EEXIST) return undefined;
+  const owner = out.foreign_uid >= 0 ? `uid ${out.foreign_uid}` : 'another user';
+  if (out.call === 'mq_open') {
+    // The name as the core makes it (native/src/mq_common.c): the prefix, then 52 random bits in hex.
+    const name = `/ipcnsb-${key.toString(16).padStart(13, '0')}`;
+    return failure(
+      out.err,
+      'mq_open',
+      `mq_open failed: EEXIST: queue ${name} is held by ${owner} (not this run's), and so was the random name of each earlier try: another user is taking this tool's queue names; remove its queues (ipcns-bench clean only removes this tool's), or run in a fresh namespace (--mode shared or isolated)`,
+    );
+  }
+  return failure(
+    out.err,
+    'msgget',
+    `msgget failed: EEXIST: key 0x${key.toString(16)} is held by an object of ${owner} (not this run's), and so was a key of each of the other bases tried; remove it if it is a leftover (ipcns-bench clean only removes this tool's), or run in a fresh namespace (--mode shared or isolated)`,
+  );
+}
+
 /** Bits of ipcb_workload_flags (native/include/ipcb.h). */
 const WL_BYTES_OPS_X_SIZE = 1 << 0;
 const WL_USES_KEYS = 1 << 1;
@@ -275,17 +300,7 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
         latency: fromDense(out.hist, Number(out.lat_count), Number(out.lat_sum_ns), Number(out.lat_min_ns), Number(out.lat_max_ns)),
         marks: Array.from({ length: Math.min(out.marks, MAX_MARKS) }, (_, i): [number, number] => [Number(out.mark_ops[i]), Number(out.mark_at[i])]),
       };
-      if (out.err !== 0) {
-        const key = Number(out.foreign_key);
-        result.failure =
-          key >= 0 && out.err === constants.errno.EEXIST
-            ? failure(
-                out.err,
-                'msgget',
-                `msgget failed: EEXIST: key 0x${key.toString(16)} is held by an object of ${out.foreign_uid >= 0 ? `uid ${out.foreign_uid}` : 'another user'} (not this run's), and so was a key of each of the other bases tried; remove it if it is a leftover (ipcns-bench clean only removes this tool's), or run in a fresh namespace (--mode shared or isolated)`,
-              )
-            : failure(out.err, callName(out.call), undefined, spec.mode === 'host');
-      }
+      if (out.err !== 0) result.failure = takenFailure(out) ?? failure(out.err, callName(out.call), undefined, spec.mode === 'host');
       return result;
     },
     limits(fresh: boolean, route: Route, sysctls: Record<string, string>): Outcome<NamespaceLimits> {
