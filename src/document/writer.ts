@@ -137,3 +137,20 @@ export function addResults(doc: ResultDocument, results: readonly ScenarioResult
   if (group) doc.groups.push(group);
   doc.noise = noiseFigure(doc.comparisons, doc.analysis.margin, capMs);
 }
+
+/**
+ * Puts the document's scenarios in `order` (their ids), and its groups and
+ * comparisons in the order of their scenarios: groups that take turns stop in
+ * any order, and the document reads as planned. Stable: a group's own
+ * comparisons keep their order.
+ */
+export function inPlanOrder(doc: ResultDocument, order: readonly string[]): void {
+  const at = new Map(order.map((id, i) => [id, i]));
+  const pos = (id: string): number => at.get(id) ?? order.length;
+  doc.scenarios.sort((a, b) => pos(a.id) - pos(b.id));
+  const groupPos = (g: GroupSummary): number => Math.min(...g.scenarios.map(pos));
+  doc.groups.sort((a, b) => groupPos(a) - groupPos(b));
+  const groupOf = new Map(doc.groups.flatMap((g) => g.scenarios.map((id) => [id, groupPos(g)] as const)));
+  const comparisonPos = (c: Comparison): number => groupOf.get(c.scenarioA) ?? pos(c.scenarioA);
+  doc.comparisons.sort((a, b) => comparisonPos(a) - comparisonPos(b));
+}
