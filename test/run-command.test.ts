@@ -100,6 +100,7 @@ describe('a run with --interleave-groups', () => {
       expect(doc.scenarios.map((s) => s.id)).toEqual(plain.doc.scenarios.map((s) => s.id));
       expect(doc.groups.map((g) => g.scenarios)).toEqual(plain.doc.groups.map((g) => g.scenarios));
       expect(doc.comparisons.map((c) => [c.metric, c.scenarioA, c.scenarioB])).toEqual(plain.doc.comparisons.map((c) => [c.metric, c.scenarioA, c.scenarioB]));
+      for (const s of doc.scenarios) expect(s.throughput?.calibrated?.estimate).toBeGreaterThan(0);
     }
   });
 });

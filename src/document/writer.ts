@@ -8,6 +8,7 @@ import { replaceFile, type Target, writeTarget } from '../common/files.js';
 import { PACKAGE_ROOT, packageVersion } from '../common/paths.js';
 import { type LimitField, NAMESPACE_LIMITS, type NamespaceLimits } from '../common/types.js';
 import { noiseFigure } from '../analyze/noise.js';
+import { calibrate } from './calibration.js';
 import { MAX_DOCUMENT_BYTES } from './parse.js';
 import { SCHEMA_VERSION, type Analysis, type Comparison, type EnvInfo, type GroupSummary, type ResultDocument, type ScenarioResult } from './result.js';
 
@@ -127,15 +128,17 @@ export class DocumentWriter {
 }
 
 /**
- * Adds a group's results, and updates the run's noise figure. Verdicts need
- * no re-judging: each interval's level was set for the whole run's
- * comparisons before the first group ran.
+ * Adds a group's results, and updates the run's noise figure and its
+ * calibrated figures (their scale is the whole run's). Verdicts need no
+ * re-judging: each interval's level was set for the whole run's comparisons
+ * before the first group ran.
  */
 export function addResults(doc: ResultDocument, results: readonly ScenarioResult[], comparisons: readonly Comparison[], group?: GroupSummary, capMs = 0): void {
   doc.scenarios.push(...results);
   doc.comparisons.push(...comparisons);
   if (group) doc.groups.push(group);
   doc.noise = noiseFigure(doc.comparisons, doc.analysis.margin, capMs);
+  calibrate(doc);
 }
 
 /**

@@ -18,6 +18,9 @@ export interface Round {
   cpuPerOp: number;
   csPerOp: number;
   ops: number;
+  /** The controls measured on party A's CPU next to the round's window, per second (the workers' mean); NaN where none was. */
+  syscallControl: number;
+  spinControl: number;
 }
 
 /** A group's window length and latency sampling. */
@@ -34,6 +37,12 @@ const SAMPLING_COST = 0.005;
 const MIN_SAMPLES_P50 = 20;
 const MIN_SAMPLES_P99 = 100;
 
+/** The mean of the positive values; NaN when there is none (no worker measured its control). */
+function positiveMean(xs: readonly number[]): number {
+  const ok = xs.filter((x) => x > 0 && Number.isFinite(x));
+  return ok.length > 0 ? ok.reduce((a, b) => a + b, 0) / ok.length : NaN;
+}
+
 /** One round of one mode: its figures, its merged latency histogram, and the CPU time and context switches behind them. */
 export function roundOf(results: readonly WindowResult[], windowMs: number): { round: Round; histogram: LatencyHistogram; cpuNs: number; cs: number } {
   const ops = results.reduce((a, r) => a + r.ops, 0);
@@ -48,6 +57,8 @@ export function roundOf(results: readonly WindowResult[], windowMs: number): { r
     cpuPerOp: ops > 0 ? cpu / ops : NaN,
     csPerOp: ops > 0 ? cs / ops : NaN,
     ops,
+    syscallControl: positiveMean(results.map((r) => r.controlSyscall)),
+    spinControl: positiveMean(results.map((r) => r.controlSpin)),
   };
   return { round, histogram: h, cpuNs: cpu, cs };
 }
