@@ -714,6 +714,18 @@ describe('GroupRunner.runGroups: groups one after another, or interleaved', () =
     for (const o of outcomes) for (const r of o?.results ?? []) expect(r.state).toBe('completed');
   });
 
+  it('interleaved: the lead each number of workers needs is learnt apart, so a slow set-up of one group does not delay the other', async () => {
+    const h = harness({ budget: { ...capped, interleaveGroups: true } });
+    // Setting up the two-worker group's windows takes 30 ms more than the lead; the one-worker group's are early.
+    h.spy.inject = (_i, specs, results) => results.map((r) => ({ ...r, setupLateNs: specs.length === 2 ? 30e6 : -1e6 }));
+    await runAll(h, [[scenario('msg.pingpong', 'host', { workers: 2 })], [scenario('sem.pingpong', 'host')]]);
+    const ahead = (workers: number): number[] => h.spy.calls.filter((c) => c.specs.length === workers).map((c) => c.specs[0]!.startNs - c.nowBefore);
+    const [first, ...later] = ahead(2);
+    expect(later.length).toBeGreaterThan(0);
+    for (const a of later) expect(a).toBeGreaterThan(first!);
+    expect(new Set(ahead(1))).toEqual(new Set([first]));
+  });
+
   it('interleaved: each group holds its own namespace while it samples, and every one is closed', async () => {
     const h = harness({ budget: { ...capped, interleaveGroups: true } });
     await runAll(h, [modeGroup('msg.pingpong'), modeGroup('sem.pingpong')]);
