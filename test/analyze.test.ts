@@ -597,6 +597,8 @@ function worker(startNs: number, endNs: number, ops: number, marks: Array<[numbe
     nsInode: 0,
     nsInodeB: 0,
     timerNs: 20,
+    controlSyscall: 0,
+    controlSpin: 0,
     timedOut: false,
     parties: 2,
     leaderPid: 0,

@@ -211,6 +211,20 @@ describe('containment', () => {
   });
 });
 
+describe('controls', () => {
+  it.each(['msg.pingpong', 'ns.lifecycle'])("%s: both controls are measured on party A's CPU next to every window, as positive rates", async (workload) => {
+    // Before the start, or after the end when a busy machine woke the party too late: a window has them either way.
+    for (let i = 0; i < 3; i++) {
+      const [r] = await window([spec({ workload, mode: 'host' }, 0, 20)]);
+      expect(r!.ok).toBe(true);
+      for (const rate of [r!.controlSyscall, r!.controlSpin]) {
+        expect(Number.isFinite(rate)).toBe(true);
+        expect(rate).toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
 describe('limits', () => {
   it('reads a fresh namespace with compile-time defaults, not the host values', async () => {
     const fresh = await exec.limits(true, 'privileged', {});

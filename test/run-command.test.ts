@@ -1,7 +1,7 @@
 /**
  * runCommand over the mock core: what a run does when fresh namespaces cannot
- * be made (no privilege and user namespaces refused), and when it is
- * interrupted.
+ * be made (no privilege and user namespaces refused), when it is
+ * interrupted, and a run whose groups take turns.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ import { failure } from '../src/common/errors.js';
 import { InlineExecutor } from '../src/measure/executor.js';
 import { createMockCore } from '../src/measure/mock-core.js';
 import type { ResultDocument } from '../src/document/result.js';
+import { validateResultDocument } from '../src/document/validate.js';
+import type { WindowSpec } from '../src/common/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipcns-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,5 +96,58 @@ describe('a run interrupted in its first group', () => {
     // One line for the scenarios never reached; the document keeps each of them.
     expect(stdout.text()).not.toContain('interrupted before it ran');
     expect(stdout.text().match(/6 scenarios were not measured: the run was interrupted first/g)).toHaveLength(1);
+  });
+});
+
+describe('a run with --interleave-groups', () => {
+  /** Runs the two workloads over the mock core; returns the document and the workload of each window, in the order they ran. */
+  async function run(extra: string[], name: string): Promise<{ doc: ResultDocument; windows: string[] }> {
+    // sem.pingpong's ops take 50 times as long: its windows are longer, its cap holds fewer rounds, and it stops first.
+    const core = createMockCore({ seed: 9, nsPerOp: { 'msg.pingpong': 2000, 'sem.pingpong': 100_000 } });
+    const windows: string[] = [];
+    const executor = () =>
+      Object.assign(new InlineExecutor(core), {
+        runWindow: (specs: readonly WindowSpec[]) => {
+          windows.push(specs[0]?.workload ?? '');
+          return Promise.resolve(specs.map((s) => core.run(s)));
+        },
+      });
+    const json = join(dir, name);
+    const argv = [
+      '--suite',
+      'quick',
+      '--workload',
+      'msg.pingpong,sem.pingpong',
+      '--mode',
+      'host,isolated',
+      '--time',
+      '400',
+      '--json',
+      json,
+      '--quiet',
+      ...extra,
+    ];
+    const code = await runCommand(argv, { stdout: sink(), stderr: sink(), executor, signal: new AbortController().signal });
+    expect(code).toBe(0);
+    return { doc: JSON.parse(readFileSync(json, 'utf8')) as ResultDocument, windows };
+  }
+  /** How many times the workload of consecutive windows changes. */
+  const switches = (ws: readonly string[]): number => ws.filter((w, i) => i > 0 && w !== ws[i - 1]).length;
+
+  it('spreads both groups over the run, and writes the document in the planned order, as a run without it does', async () => {
+    const plain = await run([], 'plain.json');
+    const mixed = await run(['--interleave-groups'], 'interleaved.json');
+    expect(switches(plain.windows)).toBe(1);
+    expect(switches(mixed.windows)).toBeGreaterThan(4);
+    // Interleaved, the second group stopped first, and is listed second all the same.
+    expect(mixed.windows.at(-1)).toBe('msg.pingpong');
+    expect(plain.doc.scenarios[0]?.workload).toBe('msg.pingpong');
+    for (const { doc } of [plain, mixed]) {
+      expect(validateResultDocument(doc)).toEqual([]);
+      expect(doc.scenarios.map((s) => s.id)).toEqual(plain.doc.scenarios.map((s) => s.id));
+      expect(doc.groups.map((g) => g.scenarios)).toEqual(plain.doc.groups.map((g) => g.scenarios));
+      expect(doc.comparisons.map((c) => [c.metric, c.scenarioA, c.scenarioB])).toEqual(plain.doc.comparisons.map((c) => [c.metric, c.scenarioA, c.scenarioB]));
+      for (const s of doc.scenarios) expect(s.throughput?.calibrated?.estimate).toBeGreaterThan(0);
+    }
   });
 });

@@ -16,7 +16,7 @@ import type { ScenarioResult } from '../src/document/result.js';
 import { comparisonsOf, groupByComparison } from '../src/measure/scheduler.js';
 import { GroupRunner, type RunEvent } from '../src/document/group.js';
 import { expand, type Suite } from '../src/plan/suite.js';
-import type { Mode, WindowResult } from '../src/common/types.js';
+import type { Mode, Scenario, WindowResult } from '../src/common/types.js';
 import { workloadInfo } from '../src/plan/workloads.js';
 import { ALL_MODES, budget, harness, HOST, modeGroup, plan, scenario, type Harness, type WindowCall } from './helpers/fixtures.js';
 
@@ -649,5 +649,125 @@ describe('GroupRunner with a bare InlineExecutor', () => {
     const { results, comparisons } = await scheduler.runGroup(modeGroup('mq.stream'));
     expect(results.map((r) => r.state)).toEqual(['completed', 'completed', 'completed']);
     expect(comparisons.filter((c) => c.metric === 'throughput')).toHaveLength(3);
+  });
+});
+
+describe('GroupRunner.runGroups: groups one after another, or interleaved', () => {
+  type Outcome = Awaited<ReturnType<GroupRunner['runGroup']>>;
+  /** Runs the groups; returns each group's outcome (by index) and the order in which they stopped. */
+  async function runAll(h: Harness, groups: Scenario[][]): Promise<{ outcomes: Array<Outcome | undefined>; stopped: number[] }> {
+    const outcomes: Array<Outcome | undefined> = [];
+    const stopped: number[] = [];
+    await h.scheduler.runGroups(groups, (i, o) => {
+      outcomes[i] = o;
+      stopped.push(i);
+    });
+    return { outcomes, stopped };
+  }
+  /** The group (by workload) of each measured window, in the order they ran. */
+  const measuredWorkloads = (h: Harness): string[] =>
+    windowEvents(h.events)
+      .filter((e) => !e.warmup)
+      .map((e) => e.scenario.workload);
+  const turns = (h: Harness): number[] => h.events.flatMap((e) => (e.type === 'group' ? [e.index] : []));
+
+  // One group of one mode, which stops at its first look (round 4), and one of three noisy modes, which runs to its cap (30 rounds).
+  const quick = (): Scenario[] => [scenario('sem.pingpong', 'isolated')];
+  const open = (): Scenario[] => modeGroup('msg.pingpong');
+  const capped = { capMs: 30 * 3 * 20, minRounds: 4 };
+
+  it('one after another by default: each group takes all its rounds before the next begins', async () => {
+    const h = harness({ budget: capped, mock: { noise: 0.3 } });
+    const { outcomes, stopped } = await runAll(h, [open(), quick()]);
+    expect(stopped).toEqual([0, 1]);
+    expect(turns(h)).toEqual([1, 2]);
+    const seq = measuredWorkloads(h);
+    expect(seq.lastIndexOf('msg.pingpong')).toBeLessThan(seq.indexOf('sem.pingpong'));
+    expect(outcomes[0]?.summary).toMatchObject({ stop: 'cap', rounds: 30 });
+    expect(outcomes[1]?.summary).toMatchObject({ stop: 'decided', rounds: 4 });
+  });
+
+  it('interleaved: a round of each live group in turn, and each group still stops on its own', async () => {
+    const h = harness({ budget: { ...capped, interleaveGroups: true }, mock: { noise: 0.3 } });
+    const { outcomes, stopped } = await runAll(h, [open(), quick(), [scenario('msg.pingpong', 'host', { params: { size: 1024 } })]]);
+    // The one-mode groups stop at their first look, round 4; the open group goes on alone to its cap.
+    expect(outcomes[0]?.summary).toMatchObject({ stop: 'cap', rounds: 30 });
+    expect(outcomes[1]?.summary).toMatchObject({ stop: 'decided', rounds: 4 });
+    expect(outcomes[2]?.summary).toMatchObject({ stop: 'decided', rounds: 4 });
+    expect(stopped).toEqual([1, 2, 0]);
+    // Turns go round the groups still sampling (a group's first turn is its warm-up and its first round): 1, 2, 3 for the
+    // four rounds of the short groups, then 1 alone.
+    expect(turns(h)).toEqual([...Array.from({ length: 4 }, () => [1, 2, 3]).flat(), ...Array.from({ length: 30 - 4 }, () => 1)]);
+    // Measured windows: the open group's first four rounds (3 windows each) alternate with one window of each short group.
+    const seq = measuredWorkloads(h);
+    const firstRounds = seq.slice(0, 4 * 5);
+    for (let k = 0; k < 4; k++) {
+      expect(firstRounds.slice(5 * k, 5 * k + 3)).toEqual(['msg.pingpong', 'msg.pingpong', 'msg.pingpong']);
+      expect(firstRounds.slice(5 * k + 3, 5 * k + 5)).toEqual(['sem.pingpong', 'msg.pingpong']);
+    }
+    expect(seq.slice(20)).toEqual(Array.from({ length: 26 * 3 }, () => 'msg.pingpong'));
+    // Within each group the modes still run round by round.
+    const modesOfOpen = windowEvents(h.events)
+      .filter((e) => !e.warmup && e.scenario.workload === 'msg.pingpong' && e.scenario.params.size === 64)
+      .map((e) => e.scenario.mode);
+    expectInterleaved(modesOfOpen);
+    for (const o of outcomes) for (const r of o?.results ?? []) expect(r.state).toBe('completed');
+  });
+
+  it('interleaved: the lead each number of workers needs is learnt apart, so a slow set-up of one group does not delay the other', async () => {
+    const h = harness({ budget: { ...capped, interleaveGroups: true } });
+    // Setting up the two-worker group's windows takes 30 ms more than the lead; the one-worker group's are early.
+    h.spy.inject = (_i, specs, results) => results.map((r) => ({ ...r, setupLateNs: specs.length === 2 ? 30e6 : -1e6 }));
+    await runAll(h, [[scenario('msg.pingpong', 'host', { workers: 2 })], [scenario('sem.pingpong', 'host')]]);
+    const ahead = (workers: number): number[] => h.spy.calls.filter((c) => c.specs.length === workers).map((c) => c.specs[0]!.startNs - c.nowBefore);
+    const [first, ...later] = ahead(2);
+    expect(later.length).toBeGreaterThan(0);
+    for (const a of later) expect(a).toBeGreaterThan(first!);
+    expect(new Set(ahead(1))).toEqual(new Set([first]));
+  });
+
+  it('interleaved: each group holds its own namespace while it samples, and every one is closed', async () => {
+    const h = harness({ budget: { ...capped, interleaveGroups: true } });
+    await runAll(h, [modeGroup('msg.pingpong'), modeGroup('sem.pingpong')]);
+    expect(h.spy.nsOpens).toBe(2);
+    expect(h.spy.nsCloses).toBe(2);
+    // Both groups' shared windows ran on their own namespace's fd, at the same time in the run.
+    const fds = new Map<string, Set<number>>();
+    for (const c of h.spy.calls) {
+      const s = c.specs[0];
+      if (s?.mode === 'shared') fds.set(s.workload, new Set([...(fds.get(s.workload) ?? []), s.nsFd]));
+    }
+    expect(fds.get('msg.pingpong')?.size).toBe(1);
+    expect(fds.get('sem.pingpong')?.size).toBe(1);
+    expect([...(fds.get('msg.pingpong') ?? [])][0]).not.toBe([...(fds.get('sem.pingpong') ?? [])][0]);
+  });
+
+  it('interleaved and stopped: groups that began keep what they measured, as interrupted; groups that had not begun are reported as such', async () => {
+    const ac = new AbortController();
+    const h = harness({ budget: { ...capped, interleaveGroups: true }, signal: ac.signal });
+    // The first group's warm-up and three rounds (3 windows each), with the second group's warm-up and two rounds (1 window
+    // each) between them, then stop.
+    h.spy.afterCall = (i) => {
+      if (i === 4 * 3 + 3 * 1 - 1) ac.abort();
+    };
+    const { outcomes, stopped } = await runAll(h, [open(), quick()]);
+    expect(stopped.sort()).toEqual([0, 1]);
+    expect(outcomes[0]?.summary).toMatchObject({ stop: 'interrupted', rounds: 3 });
+    expect(outcomes[1]?.summary).toMatchObject({ stop: 'interrupted', rounds: 2 });
+    for (const r of [...(outcomes[0]?.results ?? []), ...(outcomes[1]?.results ?? [])]) {
+      expect(r.state).toBe('errored');
+      expect(r.failure?.call).toBe('interrupted');
+    }
+
+    const ac2 = new AbortController();
+    const h2 = harness({ budget: { ...capped, interleaveGroups: true }, signal: ac2.signal });
+    // Stopped during the first group's warm-up: the second group never begins.
+    h2.spy.afterCall = (i) => {
+      if (i === 0) ac2.abort();
+    };
+    const r2 = await runAll(h2, [open(), quick()]);
+    expect(r2.outcomes[1]).toBeUndefined();
+    expect(r2.stopped).toEqual([0, 1]);
+    expect(h2.spy.calls.every((c) => c.specs[0]?.workload === 'msg.pingpong')).toBe(true);
   });
 });

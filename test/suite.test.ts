@@ -88,6 +88,7 @@ describe('loadSuite: the shipped suites', () => {
       maxRounds: 1_000_000,
       sampleEvery: -1,
       precision: 0,
+      interleaveGroups: false,
     });
     expect(suite.matrix).toEqual([{ workload: ['sem.pingpong'], mode: ['host', 'shared', 'isolated'], workers: [1], placement: ['same-cpu'] }]);
   });

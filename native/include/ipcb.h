@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define IPCB_ABI_VERSION 4
+#define IPCB_ABI_VERSION 5
 
 /* Log-linear latency histogram: values below 128 ns are exact; above, each
  * power of two is split into 64 sub-buckets, so a bucket spans at most 1/64
@@ -72,6 +72,8 @@ struct ipcb_result {
     uint64_t ns_inode;         /* IPC namespace inode of party A */
     uint64_t ns_inode_b;       /* ... and of party B (0 for single-party workloads) */
     double timer_ns;           /* measured cost of one clock_gettime(CLOCK_MONOTONIC) */
+    double control_syscall;    /* getppid() calls per second on party A's CPU just before the window (after it, if A woke too late); 0 = not measured */
+    double control_spin;       /* steps of a fixed user-space loop per second, measured alongside; 0 = not measured */
     uint64_t lat_count;        /* sampled ops */
     uint64_t lat_sum_ns;
     uint64_t lat_min_ns;

@@ -49,6 +49,7 @@ struct ipcb_page {
     int64_t foreign_key;          /* held by another object on every try: a key (ipc.lookup), a queue name's random part (mq); -1 = none */
     int32_t foreign_uid;
     double timer_ns;
+    double control_syscall, control_spin; /* party A's controls before the window (control.c), per second; 0 = none */
     struct ipcb_party_out party[2];
     /* Objects alive in the host namespace, so that the caller can remove them
      * if the group is killed before it cleans up (host mode only). */

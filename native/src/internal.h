@@ -8,6 +8,7 @@
  *              page's slots, the run's journal and its lock, removal
  *   window.c   the measured parties: the leader, the partner, their loops'
  *              marks and their signal handling
+ *   control.c  the controls party A measures on its CPU before each window
  *   run.c      the caller's side: ipcb_run clones the group, watches and reaps it
  *   nsprobe.c  namespaces: a fresh one made ready (uid map, sysctls), its
  *              limits, held open for shared mode, the isolation probe
@@ -43,6 +44,9 @@ pid_t raw_clone(unsigned long flags);
 int pidfd_open_(pid_t pid);
 int wait_fds_until(const int *fds, int n, int64_t until_ns);
 pid_t clone_blocked(unsigned long flags, sigset_t *old);
+
+/* control.c: getppid() calls and spin-loop steps per second on this CPU, in chunks that end before `until` (0: none fitted) */
+void measure_controls(int64_t until, double *syscall_rate, double *spin_rate);
 
 /* track.c */
 void remove_tracked(struct ipcb_page *page, int journal_fd);

@@ -206,6 +206,8 @@ int32_t ipcb_run(const struct ipcb_spec *spec_in, struct ipcb_result *out)
     out->ns_inode = page->party[0].ns_inode;
     out->ns_inode_b = wl->parties == 2 ? page->party[1].ns_inode : 0;
     out->timer_ns = page->timer_ns;
+    out->control_syscall = page->control_syscall;
+    out->control_spin = page->control_spin;
     out->lat_count = page->lat_count;
     out->lat_sum_ns = page->lat_sum_ns;
     out->lat_min_ns = page->lat_count ? page->lat_min_ns : 0;

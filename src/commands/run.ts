@@ -3,7 +3,7 @@ import { constants, hostname } from 'node:os';
 import { parse, parseLabel, parseModes, parsePlacements, parseParamList, parsePercent, parseWorkers, parseWorkloads, parseDuration } from '../plan/flags.js';
 import { monotonicNs } from '../common/clock.js';
 import { PARAMS } from '../plan/workloads.js';
-import { addResults, DocumentWriter, newDocument, placeholderLimits, RESULTS_DIR } from '../document/writer.js';
+import { addResults, DocumentWriter, inPlanOrder, newDocument, placeholderLimits, RESULTS_DIR } from '../document/writer.js';
 import { resolveTarget, writeTarget } from '../common/files.js';
 import { renderReport } from '../report/html.js';
 import { defaultRoute, machine } from '../measure/env.js';
@@ -38,6 +38,7 @@ export const RUN_OPTIONS = {
   placement: { type: 'string' },
   time: { type: 'string' },
   margin: { type: 'string' },
+  'interleave-groups': { type: 'boolean' },
   sysctl: { type: 'string', multiple: true },
   label: { type: 'string' },
   json: { type: 'string' },
@@ -61,6 +62,9 @@ export const RUN_HELP = `ipcns-bench run [flags]
                          500ms (a bare number is ms); a group stops earlier once decided
   --margin P%            practical margin of the verdicts (default: the suite's, 5%):
                          ratios within it are "equivalent"
+  --interleave-groups    a round of each group in turn, so that every group samples over
+                         the whole run (the suite's budget.interleaveGroups); each group
+                         still stops on its own
   --sysctl NAME=VALUE    written inside every fresh namespace (repeatable)
   --label NAME           the machine's name in a fleet (ipcns-bench merge; default: the host name)
   --json PATH            write the result document there (default: results/); - for stdout
@@ -105,6 +109,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (v.placement !== undefined) overrides.placement = parsePlacements(v.placement);
   if (v.time !== undefined) overrides.capMs = parseDuration('--time', v.time, 1, LIMITS.maxTimeMs, 'the measured time per group');
   if (v.margin !== undefined) overrides.margin = parsePercent('--margin', v.margin, 0.1, 50);
+  if (v['interleave-groups'] === true) overrides.interleaveGroups = true;
   if (v.sysctl !== undefined) overrides.sysctls = Object.fromEntries(v.sysctl.map((s) => checkSysctl('--sysctl', s)));
   const out: RunArgs = {
     suite: v.suite ?? 'default',
@@ -256,25 +261,23 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
 
     // From here on the run measures: its document stays, whatever happens.
     writer.committed();
-    for (const [i, group] of groups.entries()) {
-      if (ctx.signal.aborted) {
-        addResults(
-          doc,
-          group.map((s) => skipped(s, failure(constants.errno.EINTR, 'interrupted', 'interrupted before it ran'), m.usableCpus.length)),
-          [],
-          undefined,
-          suite.budget.capMs,
-        );
-        continue;
-      }
-      const runnable = group.filter((s) => !unavailable.has(s.id));
-      const skippedHere = group.filter((s) => unavailable.has(s.id)).map((s) => skipped(s, unavailable.get(s.id) as Failure, m.usableCpus.length));
-      progress.event({ type: 'group', index: i + 1, total: groups.length, scenarios: group });
-      const outcome = runnable.length > 0 ? await scheduler.runGroup(runnable) : undefined;
-      addResults(doc, [...(outcome?.results ?? []), ...skippedHere], outcome?.comparisons ?? [], outcome?.summary, suite.budget.capMs);
+    const skippedOf = (group: readonly Scenario[]) =>
+      group.filter((s) => unavailable.has(s.id)).map((s) => skipped(s, unavailable.get(s.id) as Failure, m.usableCpus.length));
+    // Groups with nothing to run are done at once; the others as each stops (in turn, or in the order they finish when interleaved).
+    for (const group of groups) if (group.every((s) => unavailable.has(s.id))) addResults(doc, skippedOf(group), [], undefined, suite.budget.capMs);
+    const runnable = groups.map((g) => g.filter((s) => !unavailable.has(s.id))).filter((g) => g.length > 0);
+    // The document lists each group's scenarios together, in the order the groups were planned, whatever order they stop in.
+    const order = groups.flatMap((g) => [...g.filter((s) => !unavailable.has(s.id)), ...g.filter((s) => unavailable.has(s.id))]).map((s) => s.id);
+    await scheduler.runGroups(runnable, (i, outcome) => {
+      const group = groups.find((g) => g.some((s) => s.id === runnable[i]?.[0]?.id)) ?? [];
+      if (!outcome) {
+        const why = failure(constants.errno.EINTR, 'interrupted', 'interrupted before it ran');
+        addResults(doc, [...(runnable[i] ?? []).map((s) => skipped(s, why, m.usableCpus.length)), ...skippedOf(group)], [], undefined, suite.budget.capMs);
+      } else addResults(doc, [...outcome.results, ...skippedOf(group)], outcome.comparisons, outcome.summary, suite.budget.capMs);
+      inPlanOrder(doc, order);
       doc.env.timerNs = timer.length > 0 ? medianOf(timer) : 0;
       writer.checkpoint(doc);
-    }
+    });
     progress.done();
     doc.finishedAt = new Date().toISOString();
     // Measured processes stopped by a termination signal mean the run is being stopped, even

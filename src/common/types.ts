@@ -114,6 +114,13 @@ export interface WindowResult {
   nsInodeB: number;
   /** Measured cost of one clock_gettime(CLOCK_MONOTONIC). */
   timerNs: number;
+  /**
+   * The controls party A measured on its CPU just before the window, or
+   * right after it when it woke too late (per second; 0 = none measured):
+   * getppid() calls, and steps of a fixed user-space loop.
+   */
+  controlSyscall: number;
+  controlSpin: number;
   timedOut: boolean;
   parties: number;
   /** Pids of the measured processes (already reaped). */

@@ -49,9 +49,34 @@ export class GroupRunner {
 
   /** Runs one group; returns a result for every scenario in it, whatever happened. */
   async runGroup(group: readonly Scenario[]): Promise<GroupOutcome> {
+    const rule = this.rule();
+    return this.outcome(group, rule, await this.scheduler.measureGroup(group, rule));
+  }
+
+  /**
+   * Runs groups one after another, or interleaved (a round of each in turn,
+   * budget.interleaveGroups); `done` gets each group's outcome as it stops,
+   * or undefined for a group the run was stopped before it began.
+   */
+  async runGroups(groups: ReadonlyArray<readonly Scenario[]>, done: (index: number, outcome: GroupOutcome | undefined) => void): Promise<void> {
+    const plans = groups.map((scenarios) => ({ scenarios, rule: this.rule() }));
+    await this.scheduler.measureGroups(
+      plans,
+      this.budget.interleaveGroups === true,
+      async (i, m) => {
+        const p = plans[i];
+        done(i, m && p ? await this.outcome(p.scenarios, p.rule, m) : undefined);
+      },
+      (i) => this.deps.onEvent?.({ type: 'group', index: i + 1, total: groups.length, scenarios: [...(groups[i] ?? [])] }),
+    );
+  }
+
+  private rule(): SequentialRule {
     const b = this.budget;
-    const rule = new SequentialRule({ plan: this.deps.plan, minRounds: b.minRounds, margin: b.margin, precision: b.precision });
-    const m = await this.scheduler.measureGroup(group, rule);
+    return new SequentialRule({ plan: this.deps.plan, minRounds: b.minRounds, margin: b.margin, precision: b.precision });
+  }
+
+  private async outcome(group: readonly Scenario[], rule: SequentialRule, m: GroupMeasurement): Promise<GroupOutcome> {
     const results: ScenarioResult[] = [];
     for (const rec of m.records) {
       const r = await summarize(rec, m, this.deps.cpus.length, limitsFor(rec.scenario, m.limits), m.wallMs / m.records.length);
@@ -118,6 +143,7 @@ async function summarize(rec: ModeRecord, m: GroupMeasurement, cpuCount: number,
     ctxSwitchesPerOp: rec.cs / ops,
     cpuNsPerOpRounds: rec.rounds.map((r) => r.cpuPerOp),
     ctxSwitchesPerOpRounds: rec.rounds.map((r) => r.csPerOp),
+    controlRounds: { getppid: rec.rounds.map((r) => r.syscallControl), spin: rec.rounds.map((r) => r.spinControl) },
     namespaces: (rec.last ?? []).map((r) => r.nsInode),
     rounds: rec.rounds.length,
     ops,

@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { METRICS, VERDICTS } from '../analyze/verdict.js';
+import { CONTROLS, type Control } from '../analyze/calibration.js';
 import { LABEL_PATTERN, type LimitField, MODES, NAMESPACE_LIMITS, PLACEMENTS, STOP_REASONS } from '../common/types.js';
 import { bounds, isInteger } from '../plan/params.js';
 import { PARAMS } from '../plan/workloads.js';
@@ -105,6 +106,23 @@ export const ThroughputSchema = Type.Object({
     minItems: 1,
     description: "ops/s of each measured round (the median of its window's sub-window rates), in the order they ran.",
   }),
+  calibrated: Type.Optional(
+    Type.Object(
+      {
+        estimate: Positive,
+        ci: Interval('Interval of the calibrated estimate at ciLevel', Positive),
+        ciLevel: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+        rounds: Type.Array(RoundValue, {
+          description:
+            "Each round's figure over its control (controlRounds), times the run's scale (analysis.calibration.medianRate); null where the round had no control.",
+        }),
+      },
+      {
+        description:
+          "The calibrated twin of the figure: the same estimator over calibrated rounds. It cancels what slows the control as much as the workload; between runs, divide by analysis.calibration.medianRate (or rescale to one common control) so that a run-wide slowdown is not put back by the run's own scale.",
+      },
+    ),
+  ),
 });
 
 export const LatencySchema = Type.Object({
@@ -154,6 +172,18 @@ export const ScenarioSchema = Type.Object({
   ctxSwitchesPerOp: Type.Optional(NonNegative),
   cpuNsPerOpRounds: Type.Optional(Type.Array(RoundValue)),
   ctxSwitchesPerOpRounds: Type.Optional(Type.Array(RoundValue)),
+  controlRounds: Type.Optional(
+    Type.Object(
+      {
+        getppid: Type.Array(RoundValue, { description: 'getppid() calls per second, a bare system call in a loop' }),
+        spin: Type.Array(RoundValue, { description: 'Steps per second of a fixed user-space loop (a dependent 64-bit multiply-add chain)' }),
+      },
+      {
+        description:
+          "The controls of each measured round, per second: measured on party A's CPU in the last millisecond before the window's start (right after its end where the party woke too late), the workers' mean; null where none was measured.",
+      },
+    ),
+  ),
   namespaces: Type.Optional(Type.Array(Count)),
   limits: Type.Optional(NamespaceLimitsSchema),
   rounds: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -193,12 +223,29 @@ export const ComparisonSchema = Type.Object({
   noise: Type.Union([NonNegative, Type.Null()], { description: 'Round-to-round spread (MAD-sd) of the log-ratios.' }),
 });
 
+const MedianControl = Type.Union([Positive, Type.Null()]);
+
 export const AnalysisSchema = Type.Object({
   method: Text(),
   alphaRun: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
   margin: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
   trim: Type.Number({ minimum: 0, maximum: 0.5 }),
   comparisons: Type.Object({ throughput: Count, 'latency-p50': Count, 'latency-p99': Count }),
+  calibration: Type.Optional(
+    Type.Object(
+      {
+        control: literals(CONTROLS, { description: 'The control the calibrated figures (throughput.calibrated) are over' }),
+        medianRate: Positive,
+        medians: Type.Object(Object.fromEntries(CONTROLS.map((c) => [c, MedianControl])) as Record<Control, typeof MedianControl>, {
+          description: 'Each control, per second: its median over every round of the run (null: none measured)',
+        }),
+      },
+      {
+        description:
+          "How the calibrated figures were made: each round's figure over this control, times medianRate, the control's median over every round of every scenario of the run that was not oversubscribed.",
+      },
+    ),
+  ),
 });
 
 export const NoiseSchema = Type.Object(

@@ -8,6 +8,7 @@ import { replaceFile, type Target, writeTarget } from '../common/files.js';
 import { PACKAGE_ROOT, packageVersion } from '../common/paths.js';
 import { type LimitField, NAMESPACE_LIMITS, type NamespaceLimits } from '../common/types.js';
 import { noiseFigure } from '../analyze/noise.js';
+import { calibrate } from './calibration.js';
 import { MAX_DOCUMENT_BYTES } from './parse.js';
 import { SCHEMA_VERSION, type Analysis, type Comparison, type EnvInfo, type GroupSummary, type ResultDocument, type ScenarioResult } from './result.js';
 
@@ -127,9 +128,10 @@ export class DocumentWriter {
 }
 
 /**
- * Adds a group's results, and updates the run's noise figure. Verdicts need
- * no re-judging: each interval's level was set for the whole run's
- * comparisons before the first group ran.
+ * Adds a group's results, and updates the run's noise figure and its
+ * calibrated figures (their scale is the whole run's). Verdicts need no
+ * re-judging: each interval's level was set for the whole run's comparisons
+ * before the first group ran.
  */
 export function addResults(
   doc: ResultDocument,
@@ -142,4 +144,22 @@ export function addResults(
   doc.comparisons.push(...comparisons);
   if (group) doc.groups.push(group);
   doc.noise = noiseFigure(doc.comparisons, doc.analysis.margin, capMs);
+  calibrate(doc);
+}
+
+/**
+ * Puts the document's scenarios in `order` (their ids), and its groups and
+ * comparisons in the order of their scenarios: groups that take turns stop in
+ * any order, and the document reads as planned. Stable: a group's own
+ * comparisons keep their order.
+ */
+export function inPlanOrder(doc: ResultDocument, order: readonly string[]): void {
+  const at = new Map(order.map((id, i) => [id, i]));
+  const pos = (id: string): number => at.get(id) ?? order.length;
+  doc.scenarios.sort((a, b) => pos(a.id) - pos(b.id));
+  const groupPos = (g: GroupSummary): number => Math.min(...g.scenarios.map(pos));
+  doc.groups.sort((a, b) => groupPos(a) - groupPos(b));
+  const groupOf = new Map(doc.groups.flatMap((g) => g.scenarios.map((id) => [id, groupPos(g)] as const)));
+  const comparisonPos = (c: Comparison): number => groupOf.get(c.scenarioA) ?? pos(c.scenarioA);
+  doc.comparisons.sort((a, b) => comparisonPos(a) - comparisonPos(b));
 }

@@ -5,7 +5,9 @@
  * deterministically. The noise model (NoiseModel) has the shapes the noise
  * study found on shared machines (docs/noise-study.md): a speed of its own
  * for each fresh group of processes with heavy tails, a drift that windows
- * close in time share, and bursts of another tenant inside a window.
+ * close in time share, and bursts of another tenant inside a window. Its
+ * controls (getppid() calls and spin-loop steps per second before each
+ * window) follow the drift, the machine's speed, and not a window's own luck.
  */
 import { failure } from '../common/errors.js';
 import { bucketIndex } from './histogram.js';
@@ -53,6 +55,10 @@ export interface MockOptions {
   /** Workloads that fail with this errno and call. */
   failWith?: Record<string, { errno: number; call: string }>;
   limits?: Partial<NamespaceLimits>;
+  /** Control rates per second at the machine's usual speed; default 4e6 getppid() calls and 1e9 spin-loop steps. */
+  control?: { syscall: number; spin: number };
+  /** sd of each control's own jitter, on the log scale (default 0.01). */
+  controlNoise?: number;
 }
 
 /** mulberry32: small, fast, good enough for seeded noise. */
@@ -94,6 +100,10 @@ const HOST_INODE = 4026531839;
 
 export function createMockCore(options: MockOptions = {}): Core {
   const rand = seededRandom(options.seed ?? 1);
+  // A generator of its own: the controls leave the windows' noise as it was for every seed.
+  const controlRand = seededRandom((options.seed ?? 1) ^ 0x5eed);
+  const control = options.control ?? { syscall: 4e6, spin: 1e9 };
+  const controlNoise = options.controlNoise ?? 0.01;
   const noise = options.noise ?? 0.02;
   const model = options.model;
   let drift = 0;
@@ -171,6 +181,8 @@ export function createMockCore(options: MockOptions = {}): Core {
         nsInode: inode,
         nsInodeB: parties === 2 ? inode : 0,
         timerNs: 20,
+        controlSyscall: control.syscall * Math.exp(drift + controlNoise * gaussian(controlRand)),
+        controlSpin: control.spin * Math.exp(drift + controlNoise * gaussian(controlRand)),
         timedOut: false,
         parties,
         leaderPid: 0,

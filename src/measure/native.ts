@@ -28,7 +28,7 @@ import {
 import { workloadInfo } from '../plan/workloads.js';
 import { intParam } from '../plan/params.js';
 
-const ABI_VERSION = 4;
+const ABI_VERSION = 5;
 const MAX_MARKS = 256;
 const CALL_LEN = 32;
 const SYSCTLS_LEN = 512;
@@ -75,6 +75,8 @@ const Result = koffi.struct('ipcb_result', {
   ns_inode: 'uint64_t',
   ns_inode_b: 'uint64_t',
   timer_ns: 'double',
+  control_syscall: 'double',
+  control_spin: 'double',
   lat_count: 'uint64_t',
   lat_sum_ns: 'uint64_t',
   lat_min_ns: 'uint64_t',
@@ -132,6 +134,8 @@ interface RawResult {
   ns_inode: number;
   ns_inode_b: number;
   timer_ns: number;
+  control_syscall: number;
+  control_spin: number;
   lat_count: number;
   lat_sum_ns: number;
   lat_min_ns: number;
@@ -292,6 +296,8 @@ export function loadNativeCore(path: string = NATIVE_LIBRARY): Core {
         nsInode: Number(out.ns_inode),
         nsInodeB: Number(out.ns_inode_b),
         timerNs: out.timer_ns,
+        controlSyscall: out.control_syscall,
+        controlSpin: out.control_spin,
         timedOut: out.timed_out !== 0,
         parties: out.parties,
         leaderPid: out.leader_pid,

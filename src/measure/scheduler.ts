@@ -11,31 +11,27 @@
  * first look where the rule is satisfied, or at its cap of measured window
  * time. What the rule decides from (verdicts, their error rates) is the
  * analysis layer's (analyze/sequential.ts); this module only measures.
+ *
+ * Groups run one after another, or interleaved (budget.interleaveGroups): a
+ * round of each group in turn, so that a slow stretch of the machine lands on
+ * every group a little rather than on one group whole. Each group keeps its
+ * own rule, looks and cap, and stops on its own.
  */
 import { randomInt } from 'node:crypto';
 import type { Failure, HeldNamespace, LatencyHistogram, Route, Scenario, StopReason, WindowResult } from '../common/types.js';
 import { LIMITS, type Budget } from '../plan/suite.js';
-import { workloadInfo } from '../plan/workloads.js';
 import type { Executor } from './executor.js';
-import { mergeHistograms, quantile } from './histogram.js';
 import type { TargetLimits } from './preflight.js';
-import { robustWindowRate, windowRate } from './window-rate.js';
-import { MAX_LENGTHENED_MS, SUB_WINDOWS, WindowRunner } from './window-runner.js';
+import { type Round, roundOf, type Sampling, sizeFromWarmup } from './round.js';
+import { windowRate } from './window-rate.js';
+import { WindowRunner } from './window-runner.js';
+
+export type { Round } from './round.js';
 
 export type ProgressEvent =
   | { type: 'group'; index: number; total: number; scenarios: Scenario[] }
   | { type: 'window'; scenario: Scenario; round: number; warmup: boolean; opsPerSec: number; timerNs: number }
   | { type: 'look'; rounds: number; undecided: number; measuredMs: number; capMs: number };
-
-/** What one mode measured in one round. */
-export interface Round {
-  rate: number;
-  p50: number;
-  p99: number;
-  cpuPerOp: number;
-  csPerOp: number;
-  ops: number;
-}
 
 /** Everything one mode of a group measured. */
 export interface ModeRecord {
@@ -100,13 +96,6 @@ export interface SchedulerDeps {
  */
 const WALL_FACTOR = 10;
 const WALL_SLACK_MS = 30_000;
-/** An auto-sized window holds at least this many ops, so that each of its sub-windows holds 32. */
-const OPS_PER_WINDOW = 320;
-/** Latency sampling: two clock reads on one op in k must cost at most this share of the ops. */
-const SAMPLING_COST = 0.005;
-/** A round's p50 needs this many samples, its p99 this many. */
-const MIN_SAMPLES_P50 = 20;
-const MIN_SAMPLES_P99 = 100;
 
 /** Groups scenarios that differ only in mode, keeping first-seen order. */
 export function groupByComparison(scenarios: readonly Scenario[]): Scenario[][] {
@@ -124,9 +113,24 @@ export function comparisonsOf(group: readonly Scenario[]): number {
   return (k * (k - 1)) / 2;
 }
 
-interface Sampling {
-  windowMs: number;
-  sampleEvery: number;
+/** One group as it is being measured: it takes its rounds one at a time, so that groups can take turns. */
+interface GroupState {
+  records: ModeRecord[];
+  rule: StoppingRule;
+  m: Sampling;
+  limits?: TargetLimits;
+  held?: HeldNamespace;
+  started: boolean;
+  /** Its rounds' limits, from its cap and the window its warm-up sized. */
+  looks: number[];
+  maxRounds: number;
+  roundsByCap: number;
+  round: number;
+  measuredMs: number;
+  /** Wall-clock ms spent on this group's own turns: the whole of it, and its measured rounds. */
+  wallMs: number;
+  roundsWallMs: number;
+  stop?: StopReason;
 }
 
 export class Scheduler {
@@ -151,138 +155,185 @@ export class Scheduler {
 
   /** Measures one group; returns a record for every scenario in it, whatever happened. */
   async measureGroup(group: readonly Scenario[], rule: StoppingRule): Promise<GroupMeasurement> {
-    const wall0 = this.deps.wallMs();
-    const limits = await this.deps.limits(group[0]?.sysctls ?? {});
-    const records: ModeRecord[] = group.map((scenario) => ({ scenario, rounds: [], histograms: [], cpuNs: 0, cs: 0, retried: 0, measuredMs: 0 }));
-    let held: HeldNamespace | undefined;
-    let run: Omit<GroupMeasurement, 'records' | 'wallMs' | 'limits'>;
+    const st = this.state(group, rule);
     try {
-      if (group.some((s) => s.mode === 'shared')) {
-        const opened = await this.deps.executor.nsOpen(this.deps.route, group[0]?.sysctls ?? {});
-        if (opened.ok) held = opened.value;
-        else for (const r of records) if (r.scenario.mode === 'shared') r.failure = opened.failure;
-      }
-      run = await this.sample(records, rule, limits, held);
+      while (!(await this.turn(st))) {}
     } finally {
-      if (held) await this.deps.executor.nsClose(held);
+      await this.release(st);
     }
-    return { records, ...run, wallMs: this.deps.wallMs() - wall0, limits };
+    return this.measurement(st);
+  }
+
+  /**
+   * Measures groups, each under its own rule. One after another; or, with
+   * `interleave`, one round of each group in turn, so that every group's
+   * rounds spread over the whole run: a group that has stopped takes no more
+   * turns while the others go on. `done` gets each group's measurement as it
+   * stops, or undefined for a group the run stopped before it began.
+   */
+  async measureGroups(
+    groups: ReadonlyArray<{ scenarios: readonly Scenario[]; rule: StoppingRule }>,
+    interleave: boolean,
+    done: (index: number, m: GroupMeasurement | undefined) => Promise<void> | void,
+    onTurn?: (index: number) => void,
+  ): Promise<void> {
+    if (!interleave) {
+      for (const [i, g] of groups.entries()) {
+        if (this.stopping) {
+          await done(i, undefined);
+          continue;
+        }
+        onTurn?.(i);
+        await done(i, await this.measureGroup(g.scenarios, g.rule));
+      }
+      return;
+    }
+    const states = groups.map((g) => this.state(g.scenarios, g.rule));
+    let pending = states.map((_, i) => i);
+    try {
+      while (pending.length > 0) {
+        for (const i of [...pending]) {
+          const st = states[i] as GroupState;
+          if (!st.started && this.stopping) {
+            pending = pending.filter((k) => k !== i);
+            await done(i, undefined);
+            continue;
+          }
+          onTurn?.(i);
+          if (!(await this.turn(st))) continue;
+          pending = pending.filter((k) => k !== i);
+          await this.release(st);
+          await done(i, this.measurement(st));
+        }
+      }
+    } finally {
+      for (const st of states) await this.release(st);
+    }
+  }
+
+  private state(group: readonly Scenario[], rule: StoppingRule): GroupState {
+    const b = this.budget;
+    return {
+      records: group.map((scenario) => ({ scenario, rounds: [], histograms: [], cpuNs: 0, cs: 0, retried: 0, measuredMs: 0 })),
+      rule,
+      m: { windowMs: b.windowMs > 0 ? b.windowMs : LIMITS.minWindowMs, sampleEvery: b.sampleEvery >= 0 ? b.sampleEvery : 16 },
+      started: false,
+      looks: [],
+      maxRounds: 2,
+      roundsByCap: 1,
+      round: 0,
+      measuredMs: 0,
+      wallMs: 0,
+      roundsWallMs: 0,
+    };
+  }
+
+  private measurement(st: GroupState): GroupMeasurement {
+    for (const r of st.records) r.measuredMs = r.rounds.length * st.m.windowMs;
+    // Read on its first turn, before anything else: a group is measured only once it has begun.
+    if (!st.limits) throw new Error('a group has no measurement before its first turn');
+    return { records: st.records, ...st.m, looks: Math.max(1, st.looks.length), stop: st.stop ?? 'failed', wallMs: st.wallMs, limits: st.limits };
+  }
+
+  private async release(st: GroupState): Promise<void> {
+    const held = st.held;
+    delete st.held;
+    if (held) await this.deps.executor.nsClose(held);
   }
 
   private live(r: ModeRecord): boolean {
     return !r.failure && !this.stopping;
   }
 
-  private async sample(
-    records: ModeRecord[],
-    rule: StoppingRule,
-    limits: TargetLimits,
-    held: HeldNamespace | undefined,
-  ): Promise<Omit<GroupMeasurement, 'records' | 'wallMs' | 'limits'>> {
-    const b = this.budget;
+  /** The group's next turn: on its first, its limits, its namespace and its warm-up; then one round and maybe a look. True once it has stopped. */
+  private async turn(st: GroupState): Promise<boolean> {
+    const t0 = this.deps.wallMs();
+    try {
+      if (!st.started) {
+        st.started = true;
+        await this.begin(st);
+        if (st.stop) return true;
+      }
+      return await this.measuredRound(st);
+    } finally {
+      st.wallMs += this.deps.wallMs() - t0;
+    }
+  }
+
+  private async begin(st: GroupState): Promise<void> {
+    const { records, m } = st;
     const first = records[0]?.scenario;
-    const m: Sampling = { windowMs: b.windowMs > 0 ? b.windowMs : LIMITS.minWindowMs, sampleEvery: b.sampleEvery >= 0 ? b.sampleEvery : 16 };
-    if (!first) return { ...m, looks: 1, stop: 'failed' };
+    st.limits = await this.deps.limits(first?.sysctls ?? {});
+    if (!first) {
+      st.stop = 'failed';
+      return;
+    }
+    if (records.some((r) => r.scenario.mode === 'shared')) {
+      const opened = await this.deps.executor.nsOpen(this.deps.route, first.sysctls);
+      if (opened.ok) st.held = opened.value;
+      else for (const r of records) if (r.scenario.mode === 'shared') r.failure = opened.failure;
+    }
+    const b = this.budget;
     // Warm-up: discarded; it also tells how long an op takes, to size the window and the sampling.
     for (let w = 0; w < b.warmupRounds; w++) {
       for (const rec of this.shuffled(records)) {
         if (!this.live(rec)) continue;
-        const r = await this.window(rec, limits, held, m);
+        const r = await this.window(rec, st);
         if (!r) continue;
         this.deps.onEvent?.({ type: 'window', scenario: rec.scenario, round: w + 1, warmup: true, opsPerSec: windowRate(r), timerNs: r[0]?.timerNs ?? 0 });
-        if (w === 0) this.calibrate(m, r, first);
+        if (w === 0) sizeFromWarmup(this.budget, m, r, first);
       }
     }
-    const roundsByCap = Math.max(1, Math.floor(b.capMs / (records.length * m.windowMs)));
-    const maxRounds = Math.max(2, Math.min(b.maxRounds, roundsByCap));
-    const looks = rule.begin(maxRounds);
-    let stop: StopReason = 'max-rounds';
-    let round = 0;
-    let measuredMs = 0;
-    const wall0 = this.deps.wallMs();
-    const wallCapMs = Math.max(WALL_FACTOR * b.capMs, b.capMs + WALL_SLACK_MS);
-    for (;;) {
-      for (const rec of this.shuffled(records)) {
-        if (!this.live(rec)) continue;
-        const r = await this.window(rec, limits, held, m);
-        if (!r) continue;
-        this.record(rec, r, m);
-        measuredMs += m.windowMs;
-        const opsPerSec = rec.rounds.at(-1)?.rate ?? 0;
-        this.deps.onEvent?.({ type: 'window', scenario: rec.scenario, round: round + 1, warmup: false, opsPerSec, timerNs: r[0]?.timerNs ?? 0 });
-      }
-      round++;
-      const aborted = this.stopping;
-      const live = records.filter((r) => !r.failure);
-      if (live.length === 0) {
-        stop = 'failed';
-        break;
-      }
-      // A figure needs two rounds, whatever the cap.
-      const capReached = measuredMs >= b.capMs && round >= 2;
-      const wallReached = this.deps.wallMs() - wall0 >= wallCapMs && round >= 2;
-      if (looks.includes(round) || capReached || wallReached || round >= maxRounds || aborted) {
-        const { done, undecided } = rule.look(live, round);
-        this.deps.onEvent?.({ type: 'look', rounds: round, undecided, measuredMs, capMs: b.capMs });
-        if (done && !aborted) {
-          stop = 'decided';
-          break;
-        }
-      }
-      if (aborted) {
-        stop = 'interrupted';
-        for (const r of records) if (!r.failure) r.interrupted = true;
-        break;
-      }
-      if (capReached) {
-        stop = 'cap';
-        break;
-      }
-      if (wallReached) {
-        stop = 'wall';
-        break;
-      }
-      if (round >= maxRounds) {
-        stop = roundsByCap <= b.maxRounds ? 'cap' : 'max-rounds';
-        break;
-      }
-    }
-    for (const r of records) r.measuredMs = r.rounds.length * m.windowMs;
-    return { ...m, looks: looks.length, stop };
+    st.roundsByCap = Math.max(1, Math.floor(b.capMs / (records.length * m.windowMs)));
+    st.maxRounds = Math.max(2, Math.min(b.maxRounds, st.roundsByCap));
+    st.looks = st.rule.begin(st.maxRounds);
   }
 
-  /** Window length and latency sampling from the first warm-up window: how long one op takes here. */
-  private calibrate(m: Sampling, results: readonly WindowResult[], s: Scenario): void {
-    const perWorker = windowRate(results) / Math.max(1, results.length);
-    if (!(perWorker > 0)) return;
-    const opNs = 1e9 / perWorker;
-    // Short windows win (docs/noise-study.md): more rounds per second, and rounds close in time.
-    if (this.budget.windowMs <= 0) {
-      m.windowMs = Math.min(MAX_LENGTHENED_MS, Math.max(LIMITS.minWindowMs, Math.ceil((OPS_PER_WINDOW * opNs) / 1e6)));
+  /** One round of every live mode, then a look where the schedule, the cap or the wall-clock limit says; true once the group has stopped. */
+  private async measuredRound(st: GroupState): Promise<boolean> {
+    const b = this.budget;
+    const { records, m } = st;
+    const t0 = this.deps.wallMs();
+    for (const rec of this.shuffled(records)) {
+      if (!this.live(rec)) continue;
+      const r = await this.window(rec, st);
+      if (!r) continue;
+      this.record(rec, r, m);
+      st.measuredMs += m.windowMs;
+      const opsPerSec = rec.rounds.at(-1)?.rate ?? 0;
+      this.deps.onEvent?.({ type: 'window', scenario: rec.scenario, round: st.round + 1, warmup: false, opsPerSec, timerNs: r[0]?.timerNs ?? 0 });
     }
-    if (this.budget.sampleEvery < 0) {
-      const timer = results[0]?.timerNs ?? 25;
-      const need = Math.ceil((2 * timer) / (SAMPLING_COST * opNs));
-      m.sampleEvery = Math.max(1, need, workloadInfo(s.workload)?.minSampleEvery ?? 1);
+    st.roundsWallMs += this.deps.wallMs() - t0;
+    const round = ++st.round;
+    const aborted = this.stopping;
+    const live = records.filter((r) => !r.failure);
+    if (live.length === 0) {
+      st.stop = 'failed';
+      return true;
     }
+    // A figure needs two rounds, whatever the cap.
+    const capReached = st.measuredMs >= b.capMs && round >= 2;
+    const wallReached = st.roundsWallMs >= Math.max(WALL_FACTOR * b.capMs, b.capMs + WALL_SLACK_MS) && round >= 2;
+    if (st.looks.includes(round) || capReached || wallReached || round >= st.maxRounds || aborted) {
+      const { done, undecided } = st.rule.look(live, round);
+      this.deps.onEvent?.({ type: 'look', rounds: round, undecided, measuredMs: st.measuredMs, capMs: b.capMs });
+      if (done && !aborted) st.stop = 'decided';
+    }
+    if (st.stop) return true;
+    if (aborted) {
+      for (const r of records) if (!r.failure) r.interrupted = true;
+      st.stop = 'interrupted';
+    } else if (capReached) st.stop = 'cap';
+    else if (wallReached) st.stop = 'wall';
+    else if (round >= st.maxRounds) st.stop = st.roundsByCap <= b.maxRounds ? 'cap' : 'max-rounds';
+    return st.stop !== undefined;
   }
 
   private record(rec: ModeRecord, results: readonly WindowResult[], m: Sampling): void {
-    const ops = results.reduce((a, r) => a + r.ops, 0);
-    const cpu = results.reduce((a, r) => a + r.cpuNs, 0);
-    const cs = results.reduce((a, r) => a + r.volCs + r.involCs, 0);
-    const h = mergeHistograms(results.map((r) => r.latency));
-    const start = Math.min(...results.map((r) => r.startNs - r.lateNs));
-    rec.rounds.push({
-      rate: robustWindowRate(results, start, (m.windowMs * 1e6) / SUB_WINDOWS),
-      p50: h.count >= MIN_SAMPLES_P50 ? quantile(h, 0.5) : NaN,
-      p99: h.count >= MIN_SAMPLES_P99 ? quantile(h, 0.99) : NaN,
-      cpuPerOp: ops > 0 ? cpu / ops : NaN,
-      csPerOp: ops > 0 ? cs / ops : NaN,
-      ops,
-    });
-    rec.histograms.push(h);
-    rec.cpuNs += cpu;
+    const { round, histogram, cpuNs, cs } = roundOf(results, m.windowMs);
+    rec.rounds.push(round);
+    rec.histograms.push(histogram);
+    rec.cpuNs += cpuNs;
     rec.cs += cs;
     rec.last = [...results];
   }
@@ -297,8 +348,9 @@ export class Scheduler {
   }
 
   /** One window of one mode; a failure is the mode's, and the group keeps a window length that worked. */
-  private async window(rec: ModeRecord, limits: TargetLimits, held: HeldNamespace | undefined, m: Sampling): Promise<WindowResult[] | undefined> {
-    const out = await this.windows.run(rec.scenario, m.windowMs, m.sampleEvery, limits, held);
+  private async window(rec: ModeRecord, st: GroupState): Promise<WindowResult[] | undefined> {
+    const m = st.m;
+    const out = await this.windows.run(rec.scenario, m.windowMs, m.sampleEvery, st.limits as TargetLimits, st.held);
     rec.retried += out.retried;
     if (out.kind === 'failed') rec.failure = out.failure;
     if (out.kind !== 'measured') return undefined;

@@ -2,7 +2,8 @@
  * One window of one scenario: every worker starts and stops at the same
  * absolute times, and each is measured over the time it really ran. The
  * runner keeps what it learns from one window to the next: how much lead
- * setting up the measured processes needs on this machine.
+ * setting up the measured processes needs on this machine, for each number of
+ * workers (groups that take turns alternate between them).
  */
 import { constants } from 'node:os';
 import { failure } from '../common/errors.js';
@@ -53,7 +54,8 @@ export type WindowOutcome =
   | { kind: 'stopped'; retried: number };
 
 export class WindowRunner {
-  private leadMs = INITIAL_LEAD_MS;
+  /** Lead by worker count: setting up 64 groups of processes takes far longer than one. */
+  private readonly leads = new Map<number, number>();
   /** Measured processes stopped by a termination signal from outside (the run is being stopped, maybe before its own signal arrives). */
   terminated = false;
 
@@ -78,7 +80,8 @@ export class WindowRunner {
     for (;;) {
       // A run being stopped runs no window again: the one in flight was the last.
       if (this.stopping()) return { kind: 'stopped', retried };
-      const start = this.deps.nowNs() + this.leadMs * 1e6;
+      const lead = this.leadMs(s.workers);
+      const start = this.deps.nowNs() + lead * 1e6;
       const stop = start + len * 1e6;
       const specs: WindowSpec[] = Array.from({ length: s.workers }, (_, i) => ({
         workload: s.workload,
@@ -94,7 +97,7 @@ export class WindowRunner {
         stopNs: stop,
         // Time to end and tear down after the stop, and for a slow set-up: at least the lead,
         // and what setting up as many groups may take (about 20 ms each on 2 CPUs, with room).
-        deadlineNs: stop + Math.max(2000, 2 * len, this.leadMs, SETUP_MS_PER_WORKER * s.workers) * 1e6,
+        deadlineNs: stop + Math.max(2000, 2 * len, lead, SETUP_MS_PER_WORKER * s.workers) * 1e6,
         markNs: (len * 1e6) / SUB_WINDOWS,
         sysctls: s.sysctls,
         keyBase: info?.usesKeys ? keyBase(this.deps.keySalt, i) : 0,
@@ -108,7 +111,7 @@ export class WindowRunner {
         return { kind: 'stopped', retried };
       }
       if (failed) return { kind: 'failed', failure: failed.failure ?? failure(constants.errno.EIO, 'window'), retried };
-      this.followSetup(results, len);
+      this.followSetup(s.workers, results, len);
       // A worker with no op in the window has no rate to give: the window was too short for this workload here.
       if (results.some((r) => r.ops === 0 || r.endNs <= r.startNs)) {
         const longest = Math.max(MAX_LENGTHENED_MS, windowMs);
@@ -138,11 +141,16 @@ export class WindowRunner {
    * late only because more processes want the CPUs than there are is not set up late: lead does
    * not cure that, so it does not grow it.
    */
-  private followSetup(results: readonly WindowResult[], len: number): void {
+  private followSetup(workers: number, results: readonly WindowResult[], len: number): void {
+    const lead = this.leadMs(workers);
     const setupLate = Math.max(...results.map((r) => r.setupLateNs));
-    const setupMs = Math.max(0, this.leadMs + setupLate / 1e6);
-    if (setupLate > 0.1 * len * 1e6) this.leadMs = Math.min(MAX_LEAD_MS, Math.ceil(1.5 * setupMs + MIN_LEAD_MS));
-    else this.leadMs = Math.max(MIN_LEAD_MS, Math.min(this.leadMs, Math.ceil(1.25 * setupMs + MIN_LEAD_MS)));
+    const setupMs = Math.max(0, lead + setupLate / 1e6);
+    if (setupLate > 0.1 * len * 1e6) this.leads.set(workers, Math.min(MAX_LEAD_MS, Math.ceil(1.5 * setupMs + MIN_LEAD_MS)));
+    else this.leads.set(workers, Math.max(MIN_LEAD_MS, Math.min(lead, Math.ceil(1.25 * setupMs + MIN_LEAD_MS))));
+  }
+
+  private leadMs(workers: number): number {
+    return this.leads.get(workers) ?? INITIAL_LEAD_MS;
   }
 }
 

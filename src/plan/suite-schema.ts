@@ -68,6 +68,13 @@ export const BudgetSchema = Type.Object(
       }),
     ),
     precision: Type.Optional(Fraction(0, 0.5, "Also sample until each scenario's own 95 % interval is within ± this fraction (0 = no such target)", 0)),
+    interleaveGroups: Type.Optional(
+      Type.Boolean({
+        description:
+          'Interleave the groups: a round of each group in turn, so that every group samples over the whole run; each group still stops on its own. false: one group after another',
+        default: false,
+      }),
+    ),
   },
   { description: 'How long each group of scenarios may sample, and how its verdicts are made', additionalProperties: false },
 );

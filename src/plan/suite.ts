@@ -35,6 +35,8 @@ export interface Budget {
   sampleEvery: number;
   /** Also sample until each scenario's own 95 % interval is within ± this fraction (0 = no such target). */
   precision: number;
+  /** A round of each group in turn (each group's rounds spread over the whole run), instead of one group after another. */
+  interleaveGroups?: boolean;
 }
 
 export interface MatrixEntry {
@@ -119,6 +121,7 @@ export function checkSuite(raw: unknown, where: string): Suite {
     maxRounds: filled(f.maxRounds),
     sampleEvery: sampleEvery === 'auto' ? -1 : sampleEvery,
     precision: filled(f.precision),
+    interleaveGroups: filled(f.interleaveGroups),
   };
   if (budget.maxRounds < budget.minRounds)
     throw new UsageError(`${where}: budget.maxRounds (${budget.maxRounds}) is below budget.minRounds (${budget.minRounds})`);
@@ -203,6 +206,7 @@ export interface Overrides {
   capMs?: number;
   margin?: number;
   sysctls?: Record<string, string>;
+  interleaveGroups?: boolean;
 }
 
 export function applyOverrides(suite: Suite, o: Overrides): Suite {
@@ -238,7 +242,12 @@ export function applyOverrides(suite: Suite, o: Overrides): Suite {
       ];
     }
   }
-  const budget = { ...suite.budget, ...(o.capMs !== undefined ? { capMs: o.capMs } : {}), ...(o.margin !== undefined ? { margin: o.margin } : {}) };
+  const budget = {
+    ...suite.budget,
+    ...(o.capMs !== undefined ? { capMs: o.capMs } : {}),
+    ...(o.margin !== undefined ? { margin: o.margin } : {}),
+    ...(o.interleaveGroups !== undefined ? { interleaveGroups: o.interleaveGroups } : {}),
+  };
   return { ...suite, budget, matrix };
 }
 
