@@ -157,6 +157,17 @@ describe('a link or a folder of another user anywhere in an output path', () => 
     });
   }
 
+  it("under sudo, the folders of the user who ran sudo (SUDO_UID) count as the caller's own: written there", () => {
+    const theirs = join(shared, 'sudo-user');
+    asNobody('mkdir', theirs);
+    const out = join(theirs, 'fleet.json');
+    const refused = runCli(['merge', docPath, '--out', out, '--quiet']);
+    expect(refused.code).toBe(2);
+    const r = runCli(['merge', docPath, '--out', out, '--quiet'], { SUDO_UID: '65534' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(out).isFile()).toBe(true);
+  });
+
   it("a link of root's on the way (as /var/run -> /run) is followed: the file is written where it leads", () => {
     const mine = join(dir, 'mine');
     mkdirSync(mine);
