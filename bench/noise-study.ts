@@ -14,7 +14,6 @@
  * both parties on CPU 0, one worker, the same as native/reference/pingpong.c.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lag1, cv, medianOf, quantileOf, trimmedMean } from '../src/analyze/robust.js';
 import { studentTQuantile } from '../src/analyze/student-t.js';
@@ -24,6 +23,7 @@ import { robustWindowRate, subWindowRates, windowRate } from '../src/measure/win
 import { monotonicNs } from '../src/common/clock.js';
 import { PoolExecutor } from '../src/measure/executor.js';
 import { REFERENCE_PINGPONG } from '../src/common/paths.js';
+import { replaceFile } from '../src/common/files.js';
 import { seededRandom } from '../src/measure/mock-core.js';
 import type { HeldNamespace, Mode, WindowSpec } from '../src/common/types.js';
 
@@ -421,7 +421,7 @@ async function main(): Promise<void> {
     lines.push(`| ${w} ms | ${pairs} | ${f3(Math.exp(medianOf(d)))} [${f3(Math.exp(lo))}, ${f3(Math.exp(hi))}] |`);
   }
   await ex.close();
-  if (values.raw) writeFileSync(values.raw, `${JSON.stringify(raw)}\n`);
+  if (values.raw) replaceFile(values.raw, `${JSON.stringify(raw)}\n`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -5,13 +5,13 @@
  * test/schema.test.ts, test/fleet.test.ts and test/suite.test.ts fail when a
  * committed file differs from what this writes.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fleetSchemaJson } from '../src/document/fleet-schema.js';
 import { resultSchemaJson } from '../src/document/schema.js';
 import { suiteSchemaJson } from '../src/plan/suite-schema.js';
 import { PACKAGE_ROOT } from '../src/common/paths.js';
+import { replaceFile } from '../src/common/files.js';
 
 export const RESULT_SCHEMA_FILE = join(PACKAGE_ROOT, 'schema', 'result.schema.json');
 
@@ -32,7 +32,7 @@ export function suiteSchemaText(): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeFileSync(RESULT_SCHEMA_FILE, resultSchemaText());
-  writeFileSync(FLEET_SCHEMA_FILE, fleetSchemaText());
-  writeFileSync(SUITE_SCHEMA_FILE, suiteSchemaText());
+  replaceFile(RESULT_SCHEMA_FILE, resultSchemaText());
+  replaceFile(FLEET_SCHEMA_FILE, fleetSchemaText());
+  replaceFile(SUITE_SCHEMA_FILE, suiteSchemaText());
 }

@@ -24,12 +24,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command, ...rest] = argv;
   const abort = new AbortController();
+  /** Aborted by a signal once the run is complete: what is still being written to a FIFO or a terminal is given up. */
+  const outputs = new AbortController();
   let received: keyof typeof SIGNAL_EXIT | undefined;
-  /** Set once the complete document is written: a signal after that (during shutdown) changes nothing. */
+  /** Set once the run is marked complete: a signal after that no longer makes it interrupted. */
   let completed = false;
-  let lateSignal = false;
   const onSignal = (sig: keyof typeof SIGNAL_EXIT) => () => {
-    if (received || lateSignal) {
+    if (received) {
       // Second signal: stop waiting for the window in flight. Die by the signal itself
       // (the shell reports 128 + signo): process.exit() while a worker thread is inside
       // a native call can crash in the exit handlers. The measured processes see their
@@ -39,12 +40,14 @@ async function main(argv: string[]): Promise<number> {
       process.kill(process.pid, sig);
       return;
     }
-    if (completed && !lateSignal) {
-      // The document already says complete: let the shutdown finish with the run's own exit code.
-      lateSignal = true;
+    received = sig;
+    if (completed) {
+      // The document says complete and stays so; but the process still ends now, with the signal's code,
+      // even if a reader of a FIFO holds up the last write.
+      process.stderr.write(`\n${sig}: the run is complete; stopping what is still being written (Ctrl-C again to force)\n`);
+      outputs.abort();
       return;
     }
-    received = sig;
     process.stderr.write(`\n${sig}: stopping after the window in flight; the result document keeps what was measured (Ctrl-C again to force)\n`);
     abort.abort();
   };
@@ -60,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
         onComplete: () => {
           completed = true;
         },
+        outputSignal: outputs.signal,
       });
       return received ? SIGNAL_EXIT[received] : code;
     }

@@ -468,7 +468,7 @@ describe('exportCommand', () => {
     await expect(exportCommand([join(dir, 'none.json'), '--to', 'bmf'], memoryIo())).rejects.toThrow(/none\.json: no such file/);
     await expect(exportCommand([dir, '--to', 'bmf'], memoryIo())).rejects.toThrow(/is a directory/);
     await expect(exportCommand([f, '--to', 'bmf', '--output', join(dir, 'no', 'such', 'dir.json')], memoryIo())).rejects.toThrow(
-      /--output .*cannot write there/,
+      /--output .*: the folder .*no does not exist; create it/,
     );
     const notJson = join(dir, 'bad.json');
     writeFileSync(notJson, '[');

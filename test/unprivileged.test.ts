@@ -14,7 +14,8 @@ import { PACKAGE_ROOT } from '../src/common/paths.js';
 import { CLI } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipcns-nobody-'));
-chmodSync(dir, 0o777);
+// Anyone may add files, as in /tmp, but not replace another's (sticky): a folder the tool writes in as uid 65534.
+chmodSync(dir, 0o1777);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const HOST_INODE = statSync('/proc/self/ns/ipc').ino;
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];

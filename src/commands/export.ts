@@ -4,9 +4,9 @@
  * --output PATH. Only completed scenarios are exported; the others are
  * listed on stderr. A fleet is exported one run at a time (--label).
  */
-import { writeFileSync } from 'node:fs';
 import { parse, oneOf, parseLabel } from '../plan/flags.js';
 import { UsageError } from '../common/errors.js';
+import { refuseInputAsOutput, resolveTarget, type Target, writeTarget } from '../common/files.js';
 import { EXPORT_FORMATS, exportDocument, type ExportFormat } from '../document/export.js';
 import type { ResultDocument } from '../document/result.js';
 import { jsonText, readInput, type CommandIo } from './io.js';
@@ -24,7 +24,7 @@ export const EXPORT_HELP = `ipcns-bench export FILE --to FORMAT [--output PATH] 
   --to bmf               Bencher Metric Format, three measures per scenario: throughput (ops/s,
                          with its 95% interval as lower_value and upper_value), latency-p50 and
                          latency-p99 (ns, each a measure of its own)
-  --output PATH          write there instead of stdout
+  --output PATH          write there instead of stdout (- for stdout)
   --label LABEL          of a fleet (ipcns-bench merge), export the run of this machine
   Only completed scenarios are exported; the others are listed on stderr.`;
 
@@ -43,6 +43,12 @@ export async function exportCommand(argv: string[], io: CommandIo): Promise<numb
   if (v.to === undefined) throw new UsageError(`export: --to is required; one of ${EXPORT_FORMATS.join(', ')}`);
   const format = parseExportFormat(v.to);
   if (v.output !== undefined && v.output.trim() === '') throw new UsageError('--output: give a file path, e.g. --output bmf.json');
+  // Checked before anything is read: the path must take a file, and not be the document itself.
+  let target: Target = { kind: 'stdout' };
+  if (v.output !== undefined) {
+    target = resolveTarget(v.output, '', new Date(), '--output');
+    refuseInputAsOutput(target, '--output', v.output, [file]);
+  }
   const doc = runOf(file, v.label !== undefined ? parseLabel('--label', v.label) : undefined);
   const { data, skipped } = exportDocument(doc, format);
   if (skipped.length === doc.scenarios.length) {
@@ -50,16 +56,8 @@ export async function exportCommand(argv: string[], io: CommandIo): Promise<numb
   }
   for (const s of skipped) io.stderr.write(`ipcns-bench: export: skipped ${s.id} (${s.reason})\n`);
   const text = jsonText(data);
-  if (v.output !== undefined) {
-    try {
-      writeFileSync(v.output, text);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new UsageError(`--output ${v.output}: cannot write there (${err.code ?? err.message})`);
-    }
-  } else {
-    io.stdout.write(text);
-  }
+  await writeTarget(target, text, io.stdout);
+  if (target.kind !== 'stdout') io.stderr.write(`Exported: ${target.path}\n`);
   return 0;
 }
 

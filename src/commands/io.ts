@@ -1,7 +1,6 @@
 /** What the commands share: their output streams, output formats, the step summary, and reading result documents. */
-import { appendFileSync } from 'node:fs';
 import { oneOf } from '../plan/flags.js';
-import { readBounded } from '../common/files.js';
+import { appendToFile, readBounded } from '../common/files.js';
 import { UsageError } from '../common/errors.js';
 import { printableStrings } from '../common/text.js';
 import type { ResultDocument } from '../document/result.js';
@@ -44,12 +43,7 @@ export function appendStepSummary(markdown: string, io: CommandIo): void {
     io.stderr.write('ipcns-bench: --summary: GITHUB_STEP_SUMMARY is not set (not in GitHub Actions?); no summary written\n');
     return;
   }
-  try {
-    appendFileSync(file, `${markdown}\n`);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`--summary: cannot append to GITHUB_STEP_SUMMARY ${file} (${err.code ?? err.message})`);
-  }
+  appendToFile(file, `${markdown}\n`, '--summary: cannot append to GITHUB_STEP_SUMMARY ');
 }
 
 /**

@@ -4,9 +4,8 @@
  * under its label. What only some runs hold is said on stderr and recorded
  * in the fleet; nothing is dropped.
  */
-import { resolve } from 'node:path';
 import { UsageError } from '../common/errors.js';
-import { resolveTarget, writeTarget } from '../common/files.js';
+import { refuseInputAsOutput, resolveTarget, writeTarget } from '../common/files.js';
 import { printable } from '../common/text.js';
 import { mergeRuns } from '../document/fleet.js';
 import { parse } from '../plan/flags.js';
@@ -39,11 +38,9 @@ export async function mergeCommand(argv: string[], io: CommandIo): Promise<numbe
   if (positionals.length === 0) throw new UsageError('merge: give the result documents to merge: ipcns-bench merge A.json B.json ... --out fleet.json');
   const repeated = positionals.find((p, i) => positionals.indexOf(p) !== i);
   if (repeated !== undefined) throw new UsageError(`merge: ${repeated} is given twice; give each run once`);
-  if (v.out !== '-' && positionals.some((p) => resolve(p) === resolve(v.out as string))) {
-    throw new UsageError(`merge: --out ${v.out} is one of the documents to merge; write the fleet to a path of its own`);
-  }
-  // Checked before anything is read: the fleet's path must take a file.
+  // Checked before anything is read: the fleet's path must take a file, and not be one of the documents (however it is reached).
   const target = resolveTarget(v.out, '', new Date(), '--out');
+  refuseInputAsOutput(target, '--out', v.out, positionals);
   const { fleet, notes } = mergeRuns(
     positionals.map((source) => ({ source, value: readJson(source).value })),
     new Date(),

@@ -5,7 +5,7 @@
  */
 import { compareRuns, DEFAULT_THRESHOLD } from '../analyze/baseline.js';
 import { UsageError } from '../common/errors.js';
-import { resolveTarget, writeTarget } from '../common/files.js';
+import { refuseInputAsOutput, resolveTarget, writeTarget } from '../common/files.js';
 import { parse } from '../plan/flags.js';
 import { renderFleetReport } from '../report/fleet-html.js';
 import { renderReport } from '../report/html.js';
@@ -45,6 +45,7 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<numb
   const out = v.out ?? besideDocument(path);
   // Checked before anything is read: where the report goes must be writable, and not a folder or another user's link.
   const target = resolveTarget(out, '', new Date(), '--out');
+  refuseInputAsOutput(target, '--out', out, [path, ...(v.base ?? [])]);
   const threshold = v.threshold !== undefined ? parseThreshold(v.threshold) : DEFAULT_THRESHOLD;
   const runNoise = v['run-noise'] !== undefined ? parseRunNoise(v['run-noise']) : undefined;
   const input = readInput(path);

@@ -1,10 +1,11 @@
 /** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
 import { constants, hostname } from 'node:os';
+import { join } from 'node:path';
 import { parse, parseLabel, parseModes, parsePlacements, parseParamList, parsePercent, parseWorkers, parseWorkloads, parseDuration } from '../plan/flags.js';
 import { monotonicNs } from '../common/clock.js';
 import { PARAMS } from '../plan/workloads.js';
-import { addResults, DocumentWriter, inPlanOrder, newDocument, placeholderLimits, RESULTS_DIR } from '../document/writer.js';
-import { resolveTarget, writeTarget } from '../common/files.js';
+import { addResults, DocumentWriter, inPlanOrder, newDocument, placeholderLimits, resultsDir } from '../document/writer.js';
+import { refuseInputAsOutput, refuseSameTarget, resolveTarget, writeTarget } from '../common/files.js';
 import { renderReport } from '../report/html.js';
 import { defaultRoute, machine } from '../measure/env.js';
 import { failure, UsageError } from '../common/errors.js';
@@ -21,7 +22,7 @@ import { skipLine } from '../report/rows.js';
 import type { ResultDocument } from '../document/result.js';
 import { comparisonsOf, groupByComparison } from '../measure/scheduler.js';
 import { GroupRunner } from '../document/group.js';
-import { applyOverrides, checkSysctl, expand, LIMITS, loadSuite, type Overrides } from '../plan/suite.js';
+import { applyOverrides, checkSysctl, expand, LIMITS, loadSuite, SUITES_DIR, type Overrides } from '../plan/suite.js';
 import { methodText } from '../analyze/modes.js';
 import { ALPHA_RUN, METRICS } from '../analyze/verdict.js';
 import { TRIM } from '../analyze/trimmed.js';
@@ -82,6 +83,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Called once the run is marked complete: a signal after that no longer makes it interrupted. */
   onComplete?: () => void;
+  /** Aborted by a signal after the run is complete: stops writing to a FIFO or a terminal whose reader holds it up. */
+  outputSignal?: AbortSignal;
 }
 
 interface RunArgs {
@@ -148,9 +151,15 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
   const resources = resourceProblem(threads);
   if (resources) throw new UsageError(resources);
   const startedAt = new Date();
-  const target = resolveTarget(args.json, RESULTS_DIR, startedAt);
-  // Checked now, not after minutes of measuring: the report's path must take a file.
-  const htmlTarget = args.html !== undefined ? resolveTarget(args.html, RESULTS_DIR, startedAt, '--html') : undefined;
+  const target = resolveTarget(args.json, resultsDir(), startedAt);
+  // Checked now, not after minutes of measuring: the report's path must take a file, and not the document's or the suite's.
+  const htmlTarget = args.html !== undefined ? resolveTarget(args.html, resultsDir(), startedAt, '--html') : undefined;
+  const suiteFiles = [args.suite, join(SUITES_DIR, `${args.suite}.json`)];
+  refuseInputAsOutput(target, '--json', args.json ?? 'results/', suiteFiles);
+  if (htmlTarget && args.html !== undefined) {
+    refuseInputAsOutput(htmlTarget, '--html', args.html, suiteFiles);
+    refuseSameTarget(target, '--json', htmlTarget, '--html', args.html);
+  }
   // With the document on stdout, what a person reads goes to stderr.
   const out = target.kind === 'stdout' ? ctx.stderr : ctx.stdout;
   const writer = new DocumentWriter(target, ctx.stdout, ctx.stderr);
@@ -288,7 +297,7 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
     if (doc.complete) ctx.onComplete?.();
     let written = true;
     try {
-      await writer.final(doc);
+      await writer.final(doc, ctx.outputSignal);
     } catch (e) {
       written = false;
       ctx.stderr.write(`ipcns-bench: ${(e as Error).message}\n`);
@@ -300,11 +309,14 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
         out.write(
           `${renderDocument(doc, { color: useColor(out as NodeJS.WriteStream) })}\n\nResult document: ${written ? writer.describe() : 'not written (see above)'}\n`,
         );
+      // The tables say where the document went; the other formats print only themselves, so it is said on stderr.
+      if (args.format !== 'table' && written && target.kind !== 'stdout') ctx.stderr.write(`Result document: ${writer.describe()}\n`);
     }
     let reported = true;
     if (htmlTarget) {
       try {
-        await writeTarget(htmlTarget, renderReport(doc), ctx.stdout);
+        await writeTarget(htmlTarget, renderReport(doc), ctx.stdout, ctx.outputSignal);
+        if (!args.quiet) ctx.stderr.write(`Report: ${htmlTarget.kind === 'stdout' ? 'stdout' : htmlTarget.path}\n`);
       } catch (e) {
         reported = false;
         ctx.stderr.write(`ipcns-bench: the report: ${(e as Error).message}\n`);

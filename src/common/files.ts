@@ -1,17 +1,25 @@
 /**
  * Files the tool writes and reads, on a machine shared with others. The tool
- * often runs as root; a neighbour may plant links and files at the names it
- * uses. So:
- * - every side file (a document's next version, the write probe) is created
- *   exclusively (O_CREAT | O_EXCL | O_NOFOLLOW), with an unpredictable name,
- *   mode 0600 until it is renamed into place;
+ * often runs as root; a neighbour may plant links, folders and files at the
+ * names it uses. So every path it writes to is walked first, component by
+ * component (common/safe-path.ts): a link or a folder anywhere on it that
+ * another user controls is refused. Then:
+ * - every new file (a document's next version, the write probe, a journal)
+ *   is created exclusively (O_CREAT | O_EXCL | O_NOFOLLOW) in the checked
+ *   folder, with an unpredictable name, mode 0600 until it is renamed into
+ *   place; the folder is checked again (dev, ino) around every write;
  * - a target that exists and is not a regular file (a device, a FIFO, a
- *   terminal, /dev/stdout) is written in place, once, never replaced; a
- *   directory, a block device, a socket or a link of another user is refused;
- * - the default folder results/ is used only if it is a real folder of this
- *   user that nobody else can write;
+ *   terminal, /dev/stdout) is written in place, once, never replaced, and
+ *   opened without blocking: a FIFO nobody reads fails at once instead of
+ *   holding the process; a directory, a block device, a socket, or a file or
+ *   link of another user is refused;
+ * - an output is never one of the inputs, however it is reached (device and
+ *   inode, not the path's text);
+ * - the default folder results/ (in the working folder) is made, or used,
+ *   only if it is a real folder of this user (or root) that nobody else can
+ *   write;
  * - what is read (documents, suites) must be a regular file of bounded size,
- *   read through a descriptor opened without following a link.
+ *   read through a descriptor opened without blocking on a FIFO.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -23,83 +31,123 @@ import {
   mkdirSync,
   openSync,
   readSync,
-  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
   writeSync,
   type Stats,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
+import { type Folder, UnsafePath, walk, walkFolder, what, trustedUids } from './safe-path.js';
+import { type StreamTarget, writeInPlace } from './streams.js';
 
-const { O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY, O_RDONLY, O_NONBLOCK, O_NOCTTY } = constants;
+const { O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY, O_RDONLY, O_NONBLOCK, O_NOCTTY, O_APPEND } = constants;
 const uid = (): number => process.getuid?.() ?? -1;
 
-/** Where a run's document goes. */
+/** Where an output goes. */
 export type Target =
-  /** `--json -`: the document on stdout, once, at the end. */
+  /** `-`: on stdout, once, at the end. */
   | { kind: 'stdout' }
-  /** A regular file (or none yet): rewritten atomically after every group; results/latest.json beside the default one. */
-  | { kind: 'file'; path: string; latest?: string }
   /**
-   * An existing device, FIFO or terminal: written in place, once, at the end,
-   * only if the path still names what it named at the start (`dev`, `ino`).
+   * A regular file (or none yet), `path` without links, in the checked
+   * `folder`: replaced atomically at every write; `existing` is the file that
+   * was there when it was checked; results/latest.json beside the default one.
    */
-  | { kind: 'stream'; path: string; dev: number; ino: number; viaLink: boolean };
+  | { kind: 'file'; path: string; folder: Folder; existing?: { dev: number; ino: number }; latest?: string }
+  /** An existing device, FIFO or terminal: written in place, once, at the end (common/streams.ts). */
+  | StreamTarget;
 
-/** A one-line description of what is at a path, for messages. */
-function what(st: Stats): string {
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  if (st.isDirectory()) return 'a directory';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isSocket()) return 'a socket';
-  return 'a regular file';
-}
+/** The one fix for every unsafe path, after the component's problem. */
+const SAFE_PATH_FIX = 'give a path whose every folder belongs to you or root and that no one else can write';
 
-function lstatOrNull(path: string): Stats | null {
-  try {
-    return lstatSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+/** A path's problem as a message that starts with the flag and the path as given. */
+function refusal(flag: string, given: string, e: UnsafePath): UsageError {
+  return new UsageError(`${flag}${given}: ${e.message}; ${e.missing ? 'create it, or give another path' : `not used: ${SAFE_PATH_FIX}`}`);
 }
 
 /**
- * Why a folder is not a safe place for this user's files, or null: a folder
- * (not a link), owned by this user or root, that no one else can write to
- * unless it is sticky (as /tmp is: others cannot then rename or remove what
- * is in it); and the same for every folder above it.
+ * Why a folder is not a safe place for this user's files, or null: a real
+ * folder (not a link), under folders that only root or the caller can change
+ * (links of theirs on the way are followed); with `ownOnly`, one of this very
+ * user that no one else can even read.
  */
 export function unsafeFolder(dir: string, ownOnly = false): string | null {
-  let path = resolve(dir);
-  for (;;) {
-    const st = lstatOrNull(path);
-    if (!st) return `${path} does not exist`;
-    if (st.isSymbolicLink()) return `${path} is a symbolic link (of uid ${st.uid})`;
-    if (!st.isDirectory()) return `${path} is ${what(st)}, not a folder`;
-    const mine = st.uid === uid();
-    if (!mine && st.uid !== 0) return `${path} is owned by uid ${st.uid}`;
-    const othersWrite = (st.mode & 0o022) !== 0;
-    const sticky = (st.mode & 0o1000) !== 0;
-    if (othersWrite && !sticky) return `${path} can be written by others (mode ${(st.mode & 0o7777).toString(8)})`;
-    if (ownOnly && path === resolve(dir) && (!mine || (st.mode & 0o077) !== 0)) {
-      return `${path} must be a folder of uid ${uid()} that only it can use (it is uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8)})`;
-    }
-    const up = dirname(path);
-    if (up === path) return null;
-    path = up;
+  let folder: Folder;
+  try {
+    folder = walkFolder(dir, 'refuse');
+  } catch (e) {
+    if (e instanceof UnsafePath) return e.message;
+    throw e;
   }
+  if (ownOnly) {
+    const st = lstatSync(folder.path);
+    if (st.uid !== uid() || (st.mode & 0o077) !== 0) {
+      return `${folder.path} must be a folder of uid ${uid()} that only it can use (it is uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8)})`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Makes the folder `dir` (mode `mode`) if it is not there, inside its checked
+ * parent; returns why it cannot be used (unsafeFolder), or null.
+ */
+export function makeFolder(dir: string, mode: number, ownOnly = false): string | null {
+  try {
+    const parent = walkFolder(dirname(dir));
+    mkdirSync(`${parent.path}/${basename(dir)}`, { mode });
+  } catch (e) {
+    if (e instanceof UnsafePath) return e.message;
+    const code = (e as NodeJS.ErrnoException).code;
+    // There already: what it is is checked below.
+    if (code !== 'EEXIST') return `${dir}: ${code ?? (e as Error).message}`;
+  }
+  return unsafeFolder(dir, ownOnly);
+}
+
+/** The folder `path` is in, checked again now; throws if it is no longer the one checked at the start (`expected`). */
+function folderOf(path: string, expected?: Folder): Folder {
+  const folder = walkFolder(dirname(path));
+  if (expected && (folder.dev !== expected.dev || folder.ino !== expected.ino || folder.path !== expected.path)) {
+    throw new UnsafePath(`${dirname(path)} is not the folder it was when it was checked`);
+  }
+  return folder;
+}
+
+/**
+ * Creates `path` exclusively (never through a link, never an existing file)
+ * inside its checked folder, opened with `flags` (O_WRONLY, O_APPEND...).
+ * Returns the descriptor; throws UnsafePath or the system's error.
+ */
+export function createExclusive(path: string, flags: number, mode = 0o600, expected?: Folder): number {
+  const folder = folderOf(path, expected);
+  const fd = openSync(`${folder.path}/${basename(path)}`, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, mode);
+  try {
+    // The file is in the folder the walk saw: the name was not steered elsewhere between the walk and the open.
+    const st = fstatSync(fd);
+    const now = lstatSync(folder.path);
+    if (!st.isFile() || st.dev !== folder.dev || now.dev !== folder.dev || now.ino !== folder.ino) {
+      throw new UnsafePath(`${folder.path} changed while ${basename(path)} was created in it`);
+    }
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  return fd;
+}
+
+/** Renames `from` to `to` within one checked folder (rename never follows a link at either name). */
+export function renameInFolder(from: string, to: string, expected?: Folder): void {
+  const folder = folderOf(to, expected);
+  if (dirname(from) !== dirname(to)) throw new Error(`${from} and ${to} are not in one folder`);
+  renameSync(`${folder.path}/${basename(from)}`, `${folder.path}/${basename(to)}`);
 }
 
 /** A side file beside `path`, created exclusively; returns its fd and name. */
-function sideFile(path: string): { fd: number; name: string } {
-  const name = join(dirname(path), `.${basename(path)}.${randomBytes(9).toString('base64url')}.tmp`);
-  const fd = openSync(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
-  return { fd, name };
+function sideFile(path: string, expected?: Folder): { fd: number; name: string } {
+  const name = `${dirname(path)}/.${basename(path)}.${randomBytes(9).toString('base64url')}.tmp`;
+  return { fd: createExclusive(name, O_WRONLY, 0o600, expected), name };
 }
 
 function writeAll(fd: number, text: string): void {
@@ -108,65 +156,53 @@ function writeAll(fd: number, text: string): void {
 }
 
 /**
- * Checks, before anything runs, where the document can go. `json` is the
- * --json value (undefined: results/ under `resultsDir`). Bad input is a
- * UsageError naming the path and the fix.
+ * Checks, before anything runs, where an output can go. `given` is the flag's
+ * value (undefined: a new file in the default folder `resultsDir`, made if
+ * needed). Bad input is one UsageError naming the flag, the path, the
+ * component that is wrong and the fix.
  */
-export function resolveTarget(json: string | undefined, resultsDir: string, startedAt: Date, flag = '--json'): Target {
-  if (json === '-') return { kind: 'stdout' };
-  if (json === undefined) {
-    const problem = lstatOrNull(resultsDir) === null ? unsafeFolder(dirname(resultsDir)) : unsafeFolder(resultsDir);
+export function resolveTarget(given: string | undefined, resultsDir: string, startedAt: Date, flag = '--json'): Target {
+  if (given === '-') return { kind: 'stdout' };
+  if (given === undefined) {
+    const problem = makeFolder(resultsDir, 0o755);
     if (problem) {
       throw new UsageError(
         `results/: ${problem}, so a run will not write its document there; give ${flag} PATH, or make ${resultsDir} a folder of uid ${uid()} that only it can write`,
       );
     }
-    mkdirSync(resultsDir, { recursive: true, mode: 0o755 });
+    const folder = walkFolder(resultsDir, 'refuse');
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-    const target: Target = { kind: 'file', path: join(resultsDir, `${stamp}.json`), latest: join(resultsDir, 'latest.json') };
-    probe(target.path, 'results/');
+    const target: Target = { kind: 'file', path: `${folder.path}/${stamp}.json`, folder, latest: `${folder.path}/latest.json` };
+    probe(target.path, folder, 'results/');
     return target;
   }
-  const path = resolve(json);
-  const st = lstatOrNull(path);
-  if (st?.isSymbolicLink()) {
-    // A link of another user (say, planted in /tmp) is not followed: it could point anywhere.
-    if (st.uid !== uid() && st.uid !== 0)
-      throw new UsageError(`${flag} ${json}: is a symbolic link of uid ${st.uid}; refusing to follow it: give a path of your own`);
-    let to: Stats;
-    try {
-      to = statSync(path);
-    } catch {
-      throw new UsageError(`${flag} ${json}: is a symbolic link that leads nowhere; give a file path`);
-    }
-    // A link to a regular file: that file is replaced, the link kept. To a device, a FIFO or a terminal
-    // (/dev/stdout, which may be a pipe with no path of its own): written in place through the link.
-    return to.isFile() ? targetAt(realpathSync(path), to, flag, json, false) : targetAt(path, to, flag, json, true);
+  let w: ReturnType<typeof walk>;
+  try {
+    w = walk(given);
+  } catch (e) {
+    if (e instanceof UnsafePath) throw refusal(`${flag} `, given, e);
+    throw e;
   }
-  if (st) return targetAt(path, st, flag, json, false);
-  // Not there yet: its folder must exist (only the default results/ is created).
-  const dir = lstatOrNull(dirname(path));
-  if (!dir) throw new UsageError(`${flag} ${json}: the folder ${dirname(path)} does not exist; create it, or give another path`);
-  probe(path, flag);
-  return { kind: 'file', path };
-}
-
-/** `flag` and `given` name the path as the user gave it, for messages. */
-function targetAt(path: string, st: Stats, flag: string, given: string, viaLink: boolean): Target {
+  const st = w.st;
+  const fix = `${flag} ${given}`;
+  if (w.magic && st) return { kind: 'stream', path: w.path, dev: st.dev, ino: st.ino, viaLink: true };
+  if (!st) {
+    probe(w.path, w.folder, flag);
+    return { kind: 'file', path: w.path, folder: w.folder };
+  }
   if (st.isDirectory())
-    throw new UsageError(
-      `${flag} ${given}: is a directory; give a file path inside it, e.g. ${flag} ${join(given, flag === '--json' ? 'run.json' : 'report.html')}`,
-    );
-  if (st.isBlockDevice() || st.isSocket()) throw new UsageError(`${flag} ${given}: is ${what(st)}; give a file path, a FIFO, a terminal or -`);
-  if (st.isCharacterDevice() || st.isFIFO()) return { kind: 'stream', path, dev: st.dev, ino: st.ino, viaLink };
-  probe(path, flag);
-  return { kind: 'file', path };
+    throw new UsageError(`${fix}: is a directory; give a file path inside it, e.g. ${flag} ${join(given, flag === '--json' ? 'run.json' : 'report.html')}`);
+  if (st.isBlockDevice() || st.isSocket()) throw new UsageError(`${fix}: is ${what(st)}; give a file path, a FIFO, a terminal or -`);
+  if (st.isCharacterDevice() || st.isFIFO()) return { kind: 'stream', path: w.path, dev: st.dev, ino: st.ino, viaLink: false };
+  if (!trustedUids().includes(st.uid)) throw new UsageError(`${fix}: ${w.path} is a file of uid ${st.uid}; not replaced: give a path of your own`);
+  probe(w.path, w.folder, flag);
+  return { kind: 'file', path: w.path, folder: w.folder, existing: { dev: st.dev, ino: st.ino } };
 }
 
 /** Creates and removes a side file beside `path`: the folder can take the document's next version. */
-function probe(path: string, flag: string): void {
+function probe(path: string, folder: Folder, flag: string): void {
   try {
-    const { fd, name } = sideFile(path);
+    const { fd, name } = sideFile(path, folder);
     closeSync(fd);
     unlinkSync(name);
   } catch (e) {
@@ -175,20 +211,71 @@ function probe(path: string, flag: string): void {
   }
 }
 
+/** The files a target is: for telling whether two outputs, or an output and an input, are one. */
+function identities(t: Target): string[] {
+  if (t.kind === 'stdout') return [];
+  if (t.kind === 'stream') return [`${t.dev}:${t.ino}`];
+  const out = [`path:${t.path}`];
+  if (t.existing) out.push(`${t.existing.dev}:${t.existing.ino}`);
+  if (t.latest) {
+    out.push(`path:${t.latest}`);
+    const st = lstatOrNothing(t.latest);
+    if (st?.isFile()) out.push(`${st.dev}:${st.ino}`);
+  }
+  return out;
+}
+
+function lstatOrNothing(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses an output that is one of the inputs: the same file, by device and
+ * inode, whether named as given, through a link, a linked folder or a hard
+ * link. `inputs` are paths as given (an input that is not there is left to its reader).
+ */
+export function refuseInputAsOutput(target: Target, flag: string, given: string, inputs: readonly string[]): void {
+  const ids = new Set(identities(target));
+  for (const input of inputs) {
+    let st: Stats;
+    try {
+      st = statSync(input);
+    } catch {
+      continue;
+    }
+    if (ids.has(`${st.dev}:${st.ino}`)) {
+      throw new UsageError(`${flag} ${given}: is ${input}, one of the inputs (the same file); write to a path of its own`);
+    }
+  }
+}
+
+/** Refuses two outputs of one command that are one file (`run --json x --html x`). */
+export function refuseSameTarget(a: Target, aFlag: string, b: Target, bFlag: string, bGiven: string): void {
+  const ids = new Set(identities(a));
+  if (identities(b).some((id) => ids.has(id))) {
+    throw new UsageError(`${bFlag} ${bGiven}: is where ${aFlag} writes too; give each output a path of its own`);
+  }
+}
+
 /**
  * Replaces `path` atomically with `text`: the next version is written to a
- * side file, made readable, and renamed over the old one, so a reader never
- * sees half a document and a failed write (a full disk) leaves the last good
- * one. Throws an Error that names the path.
+ * side file in the same checked folder, made readable, and renamed over the
+ * old one, so a reader never sees half a document and a failed write (a full
+ * disk) leaves the last good one. `folder`: the folder as checked at the
+ * start, which it must still be. Throws an Error that names the path.
  */
-export function replaceFile(path: string, text: string): void {
+export function replaceFile(path: string, text: string, folder?: Folder): void {
   let side: { fd: number; name: string } | undefined;
   try {
-    side = sideFile(path);
+    side = sideFile(path, folder);
     writeAll(side.fd, text);
     fchmodSync(side.fd, 0o644 & ~process.umask());
     closeSync(side.fd);
-    renameSync(side.name, path);
+    renameInFolder(side.name, path, folder);
   } catch (e) {
     if (side) {
       try {
@@ -203,39 +290,35 @@ export function replaceFile(path: string, text: string): void {
       }
     }
     const err = e as NodeJS.ErrnoException;
-    throw new Error(
-      `cannot write ${path}: ${err.code ?? ''}${err.code ? ' ' : ''}(${err.message.split(',')[0] ?? err.message}); the last complete version is kept`,
-    );
+    const why = e instanceof UnsafePath ? err.message : `${err.code ?? ''}${err.code ? ' ' : ''}(${err.message.split(',')[0] ?? err.message})`;
+    throw new Error(`cannot write ${path}: ${why}; the last complete version is kept`);
   }
 }
 
 /**
- * Writes `text` into the device, FIFO or terminal `target` names, in place.
- * The path is opened again at the end of the run: without following a link
- * it did not have (one put there since could lead anywhere), without
- * creating or truncating anything, and written only if what it opened is
- * what the run checked at its start.
+ * Appends `text` to the regular file at `path` (a step summary), created
+ * exclusively if it is not there; the path is walked like any output's.
+ * Problems are UsageErrors: `refused` (what could not be done), the path, why.
  */
-export async function writeInPlace(target: Extract<Target, { kind: 'stream' }>, text: string): Promise<void> {
-  const { open } = await import('node:fs/promises');
-  let handle: import('node:fs/promises').FileHandle | undefined;
+export function appendToFile(path: string, text: string, refused: string): void {
+  let fd: number | undefined;
   try {
-    // Opened off the main thread: a FIFO without a reader blocks the open, and signals must still be heard.
-    handle = await open(target.path, O_WRONLY | O_NOCTTY | (target.viaLink ? 0 : O_NOFOLLOW));
+    const w = walk(path);
+    if (w.magic || (w.st && !w.st.isFile())) throw new UnsafePath(`${w.path} is ${w.st ? what(w.st) : 'missing'}, not a regular file`);
+    if (w.st && !trustedUids().includes(w.st.uid)) throw new UnsafePath(`${w.path} is a file of uid ${w.st.uid}`);
+    if (w.st) {
+      fd = openSync(w.path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+      const st = fstatSync(fd);
+      if (st.dev !== w.st.dev || st.ino !== w.st.ino) throw new UnsafePath(`${w.path} changed while it was opened`);
+    } else {
+      fd = createExclusive(w.path, O_WRONLY | O_APPEND, 0o644 & ~process.umask(), w.folder);
+    }
+    writeAll(fd, text);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new Error(
-      `cannot write ${target.path}: ${err.code === 'ELOOP' ? 'it is a symbolic link now, not what it was when the run started' : (err.code ?? err.message)}; not written`,
-    );
-  }
-  try {
-    const st = await handle.stat();
-    if (st.dev !== target.dev || st.ino !== target.ino) {
-      throw new Error(`cannot write ${target.path}: it is not the ${st.isFIFO() ? 'FIFO' : 'file'} it was when the run started; not written`);
-    }
-    await handle.writeFile(text);
+    throw new UsageError(`${refused}${path}: ${e instanceof UnsafePath ? `${err.message}; ${SAFE_PATH_FIX}` : `${err.code ?? err.message}`}`);
   } finally {
-    await handle.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -282,12 +365,12 @@ export function readBounded(path: string, maxBytes: number, flag: string, expect
 }
 
 /** Writes `text` to a target once: a file replaced atomically, a FIFO or a device in place, or stdout. */
-export async function writeTarget(target: Target, text: string, stdout: NodeJS.WritableStream): Promise<void> {
+export async function writeTarget(target: Target, text: string, stdout: NodeJS.WritableStream, signal?: AbortSignal): Promise<void> {
   if (target.kind === 'file') {
-    replaceFile(target.path, text);
-    if (target.latest) replaceFile(target.latest, text);
+    replaceFile(target.path, text, target.folder);
+    if (target.latest) replaceFile(target.latest, text, target.folder);
   } else if (target.kind === 'stream') {
-    await writeInPlace(target, text);
+    await writeInPlace(target, text, signal);
   } else {
     await new Promise<void>((resolve, reject) => stdout.write(text, (err) => (err ? reject(err) : resolve())));
   }

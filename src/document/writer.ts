@@ -5,14 +5,15 @@
 import { lstatSync, readFileSync, unlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFile, type Target, writeTarget } from '../common/files.js';
-import { PACKAGE_ROOT, packageVersion } from '../common/paths.js';
+import { packageVersion } from '../common/paths.js';
 import { type LimitField, NAMESPACE_LIMITS, type NamespaceLimits } from '../common/types.js';
 import { noiseFigure } from '../analyze/noise.js';
 import { calibrate } from './calibration.js';
 import { MAX_DOCUMENT_BYTES } from './parse.js';
 import { SCHEMA_VERSION, type Analysis, type Comparison, type EnvInfo, type GroupSummary, type ResultDocument, type ScenarioResult } from './result.js';
 
-export const RESULTS_DIR = join(PACKAGE_ROOT, 'results');
+/** Where a run's document goes without --json: results/ in the folder the tool was started in. */
+export const resultsDir = (): string => join(process.cwd(), 'results');
 
 /** Limits not read yet (the first document of a run, written before the namespaces are probed). */
 export function placeholderLimits(): NamespaceLimits {
@@ -57,7 +58,7 @@ function currentContent(path: string): Buffer | null | 'unknown' {
 }
 
 /**
- * Writes a run's document to its target (document/files.ts): a file is
+ * Writes a run's document to its target (common/files.ts): a file is
  * rewritten atomically after every group, so that an interrupted run keeps
  * what it measured; stdout, a FIFO or a device get the final document once.
  * A checkpoint that cannot be written (a full disk) is said once on stderr and
@@ -106,10 +107,11 @@ export class DocumentWriter {
     }
   }
 
-  async final(doc: ResultDocument): Promise<void> {
+  /** `signal` stops writing to a FIFO whose reader holds it up. */
+  async final(doc: ResultDocument, signal?: AbortSignal): Promise<void> {
     const t = this.target;
     if (t.kind === 'file') this.writeFile(t.path, t.latest, doc);
-    else await writeTarget(t, documentText(doc), this.stdout);
+    else await writeTarget(t, documentText(doc), this.stdout, signal);
   }
 
   /** Where the document is, for the last line of a run's output. */
@@ -122,8 +124,9 @@ export class DocumentWriter {
     if (this.previous) {
       for (const p of [path, latest]) if (p && !this.previous.has(p)) this.previous.set(p, currentContent(p));
     }
-    replaceFile(path, text);
-    if (latest) replaceFile(latest, text);
+    const folder = this.target.kind === 'file' ? this.target.folder : undefined;
+    replaceFile(path, text, folder);
+    if (latest) replaceFile(latest, text, folder);
   }
 }
 

@@ -9,22 +9,23 @@
  * leaves it for `ipcns-bench clean`.
  *
  * Journals live in the first safe folder of: $XDG_RUNTIME_DIR/ipcns-bench,
- * results/.journal, <temp dir>/ipcns-bench-<uid>. Safe: a real folder of this
- * user that only it can use, under folders only root or it can change
- * (document/files.ts). Another user who prepared one of them (or a link in
- * its place) makes that one unsafe; a run in host mode does not go on
- * without a journal.
+ * the package's results/.journal, <temp dir>/ipcns-bench-<uid>: the same
+ * for every run and every `clean`, whatever folder they start in. Safe: a
+ * real folder of this user that only it can use, under folders only root or
+ * it can change (common/safe-path.ts). Another user who prepared one of
+ * them (or a link in its place, or anywhere above it) makes that one unsafe;
+ * a run in host mode does not go on without a journal.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
-import { readBounded, unsafeFolder } from '../common/files.js';
+import { isAbsolute, join } from 'node:path';
+import { createExclusive, makeFolder, readBounded, renameInFolder, unsafeFolder } from '../common/files.js';
 import { PACKAGE_ROOT } from '../common/paths.js';
 import type { SysvKind } from './sysvipc.js';
 
 const HEADER = '# ipcns-bench journal';
-const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+const { O_WRONLY, O_APPEND } = constants;
 /** A journal is a few lines per window: this is far beyond any real one. */
 const MAX_JOURNAL_BYTES = 64 << 20;
 const uid = (): number => process.getuid?.() ?? -1;
@@ -49,22 +50,6 @@ export class JournalError extends Error {
   override readonly name = 'JournalError';
 }
 
-/** Makes `dir` (0700) if its parent is safe; returns why it cannot be used, or null. */
-function ready(dir: string): string | null {
-  try {
-    lstatSync(dir);
-  } catch {
-    const parent = unsafeFolder(dirname(dir));
-    if (parent) return parent;
-    try {
-      mkdirSync(dir, { mode: 0o700 });
-    } catch (e) {
-      return `${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
-    }
-  }
-  return unsafeFolder(dir, true);
-}
-
 /**
  * Creates this run's journal in the first safe folder, locked with `lock`
  * (flock through the core) before it takes its name: a journal that `clean`
@@ -74,7 +59,8 @@ function ready(dir: string): string | null {
 export async function openJournal(startedAt: Date, lock: (fd: number) => Promise<number>): Promise<Journal> {
   const problems: string[] = [];
   for (const dir of journalDirs()) {
-    const problem = ready(dir);
+    // Made (0700) if its parent is safe.
+    const problem = makeFolder(dir, 0o700, true);
     if (problem) {
       problems.push(problem);
       continue;
@@ -84,11 +70,11 @@ export async function openJournal(startedAt: Date, lock: (fd: number) => Promise
     const path = join(dir, `${id}.journal`);
     let fd = -1;
     try {
-      fd = openSync(hidden, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+      fd = createExclusive(hidden, O_WRONLY | O_APPEND);
       const err = await lock(fd);
       if (err !== 0) throw new Error(`flock: errno ${err}`);
       writeSync(fd, `${HEADER} pid=${process.pid} uid=${uid()} started=${Math.floor(startedAt.getTime() / 1000)}\n`);
-      renameSync(hidden, path);
+      renameInFolder(hidden, path);
       return { fd, path };
     } catch (e) {
       if (fd >= 0) closeSync(fd);
