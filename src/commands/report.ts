@@ -28,7 +28,8 @@ export const REPORT_HELP = `ipcns-bench report RESULT.json|FLEET.json [flags]
   --base PATH            a baseline run (repeatable): adds current/base per scenario, as compare judges it
   --threshold T          compare's practical margin with --base or a fleet (default: 5%)
   --reference LABEL      a fleet's reference machine (default: its first run)
-  --run-noise P%         a fleet's run-to-run spread on one machine, added to its intervals (default: 0%)
+  --run-noise P%[:DF]    a fleet's run-to-run spread on one machine, added to its intervals (default: 0%),
+                         and its degrees of freedom (runs - 1 of the series that measured it)
   --out PATH             where to write it (default: RESULT.html beside RESULT.json); - for stdout`;
 
 /** RESULT.json's report beside it: RESULT.html. */
