@@ -2,6 +2,7 @@
 import { cleanCommand } from './commands/clean.js';
 import { COMPARE_HELP, compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
+import { HISTORY_HELP, historyCommand } from './commands/history.js';
 import { EXPORT_HELP, exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
 import { MERGE_HELP, mergeCommand } from './commands/merge.js';
@@ -17,6 +18,7 @@ commands:
   clean    remove what killed runs left in the host namespace [--dry-run] [--json]
   doctor   what this machine allows, each item with its fix [--json]
   compare  a run against a baseline: improved, regressed or unchanged
+  history  a series of runs: change points, and whether the newest runs regressed (the CI gate)
   export   a result document for github-action-benchmark or Bencher
   report   a run as one self-contained HTML page of charts and tables [--base BASE.json]
   merge    runs of several machines as one fleet document, for compare and report --reference
@@ -25,13 +27,16 @@ ${RUN_HELP}
 
 ${COMPARE_HELP}
 
+${HISTORY_HELP}
+
 ${EXPORT_HELP}
 
 ${REPORT_HELP}
 
 ${MERGE_HELP}
 
-exit codes: 0 done, 1 failed (run: no scenario completed; compare: something regressed or failed), 2 bad input,
+exit codes: 0 done, 1 failed (run: no scenario completed; compare: something regressed or failed;
+history: a regression confirmed in the newest runs), 2 bad input,
 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM`;
 
 /** 128 + the signal's number, as a shell reports a process the signal killed. */
@@ -87,6 +92,8 @@ async function main(argv: string[]): Promise<number> {
       return doctorCommand(rest, process.stdout);
     case 'compare':
       return compareCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    case 'history':
+      return historyCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case 'report':
       return reportCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case 'merge':
@@ -100,7 +107,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}; use run, list, compare, export, report, merge, clean or doctor (ipcns-bench help)`);
+      throw new UsageError(
+        `unknown command ${JSON.stringify(command)}; use run, list, compare, history, export, report, merge, clean or doctor (ipcns-bench help)`,
+      );
   }
 }
 
