@@ -20,15 +20,16 @@
  *   p = extremes / (R + 1), the p-value here is (extremes + 1) / (R + 1),
  *   which is exact, and the test stops as soon as its answer is certain to
  *   be "not significant": in a steady series after a few permutations.
- * - The newest runs: a permutation test cannot confirm a change that only a
- *   few runs show. With 3 runs after it, the 3 most extreme values can lie
- *   together somewhere in 30 runs in about 0.7 % of the arrangements, so p
- *   cannot fall below that, far above a level that holds over a dozen
- *   scenarios. So the newest `confirm` runs are tested against the rest of
- *   their segment with Student's t on log values (pooled variance: one
- *   runner, one spread; Welch's with 3 runs on one side has about 2 degrees
- *   of freedom and no power). The split is fixed in advance, so no search
- *   is paid for; and every one of the newest runs must lie on the side of
+ * - The newest runs: a permutation test hardly confirms a change that only
+ *   a few runs show. With 3 runs after it, a split at the end is
+ *   significant only when those 3 are the most extreme values of the
+ *   series (p cannot fall below 1 / C(n, 3): 1/4060 of 30 runs); a 10 %
+ *   step on a runner whose runs spread by 3 %, or any wild run in the past,
+ *   rarely gives that. So the newest `confirm` runs are tested against the
+ *   rest of their segment with Student's t on log values (pooled variance:
+ *   one runner, one spread; Welch's with 3 runs on one side has about 2
+ *   degrees of freedom and no power). The split is fixed in advance, so no
+ *   search is paid for; and every one of the newest runs must lie on the side of
  *   the change, so that one wild run cannot make a change of three.
  */
 import { seededRandom } from '../measure/mock-core.js';
