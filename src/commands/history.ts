@@ -158,7 +158,7 @@ function filesOf(paths: readonly string[]): { files: string[]; folders: string[]
 }
 
 /** Reads every run, refusing fleets and a run given twice; in a folder, a copy of a run (results/latest.json) is read once. */
-function readRuns(paths: readonly string[], io: CommandIo): HistoryInput[] {
+export function readRuns(paths: readonly string[], io: CommandIo): HistoryInput[] {
   const { files, folders } = filesOf(paths);
   const runs: HistoryInput[] = [];
   const seen = new Map<string, string>();
