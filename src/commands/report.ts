@@ -12,8 +12,8 @@ import { renderFleetReport } from '../report/fleet-html.js';
 import { renderHistoryReport } from '../report/history-html.js';
 import { renderReport } from '../report/html.js';
 import { DEFAULT_CONFIRM, DEFAULT_HISTORY_METRIC, DEFAULT_MIN_SIZE, DEFAULT_SEED, HISTORY_ALPHA, HISTORY_METRICS, HISTORY_ORDERS } from '../analyze/history.js';
-import { oneOf } from '../plan/flags.js';
-import { historyOf } from './history.js';
+import { integer, oneOf } from '../plan/flags.js';
+import { historyOf, MAX_HISTORY_RUNS } from './history.js';
 import { fleetComparisonOf, parseRunNoise, parseThreshold } from './compare.js';
 import { type CommandIo, readDocument, readInput } from './io.js';
 
@@ -26,12 +26,13 @@ export const REPORT_OPTIONS = {
   metric: { type: 'string' },
   relative: { type: 'boolean' },
   order: { type: 'string' },
+  last: { type: 'string' },
   out: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export const REPORT_HELP = `ipcns-bench report RESULT.json|FLEET.json [flags]
-ipcns-bench report --history DOC.json [DOC2.json ...] | DIR [--metric M] [--relative] [--order O] [--out PATH]
+ipcns-bench report --history DOC.json [DOC2.json ...] | DIR [--metric M] [--relative] [--order O] [--last N] [--out PATH]
   Writes one self-contained HTML file (inline SVG and CSS, no network): charts of throughput,
   mode comparisons, latency distributions and worker scaling, then the tables; of a fleet
   (ipcns-bench merge), each machine against the reference and the mode verdicts side by side.
@@ -42,7 +43,7 @@ ipcns-bench report --history DOC.json [DOC2.json ...] | DIR [--metric M] [--rela
                          and its degrees of freedom (runs - 1 of the series that measured it)
   --history              a series of runs instead (as ipcns-bench history reads them): per scenario its
                          trend, each segment's mean and interval, the change points marked;
-                         --metric, --relative, --order and --threshold as history takes them
+                         --metric, --relative, --order, --last and --threshold as history takes them
   --out PATH             where to write it (default: RESULT.html beside RESULT.json, history.html
                          with --history); - for stdout`;
 
@@ -56,7 +57,7 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<numb
     return 0;
   }
   if (v.history) return historyReport(v, positionals, io);
-  for (const flag of ['metric', 'relative', 'order'] as const)
+  for (const flag of ['metric', 'relative', 'order', 'last'] as const)
     if (v[flag] !== undefined) throw new UsageError(`--${flag}: applies to a history: ipcns-bench report --history DOC.json ... --${flag} ...`);
   if (positionals.length > 1)
     throw new UsageError(`report: unexpected argument ${JSON.stringify(positionals[1])}; for the trends of several runs, give --history`);
@@ -112,6 +113,7 @@ async function historyReport(v: ReturnType<typeof parse<typeof REPORT_OPTIONS>>[
       metric: v.metric !== undefined ? oneOf('--metric', v.metric, HISTORY_METRICS) : DEFAULT_HISTORY_METRIC,
       relative: v.relative ?? false,
       order: v.order !== undefined ? oneOf('--order', v.order, HISTORY_ORDERS) : 'time',
+      ...(v.last !== undefined ? { last: integer('--last', v.last, 2, MAX_HISTORY_RUNS, 'the newest runs to keep') } : {}),
       threshold: v.threshold !== undefined ? parseThreshold(v.threshold) : DEFAULT_THRESHOLD,
       alpha: HISTORY_ALPHA,
       confirm: DEFAULT_CONFIRM,
