@@ -285,6 +285,7 @@ describe('the command', () => {
       expect(() => parseHistoryArgs(['x.json', ...bad]), bad.join(' ')).toThrow(UsageError);
     }
     expect(() => parseHistoryArgs([])).toThrow(/history: give the runs/);
+    expect(parseHistoryArgs(['x.json']).last).toBe(100);
   });
 
   it('--metric calibrated needs it in every run, and names those without', async () => {

@@ -37,6 +37,12 @@ import { appendStepSummary, colorFor, type CommandIo, jsonText, type OutputForma
 
 /** The most runs one history reads, and the most bytes of them: a data branch grows; give the newest runs. */
 export const MAX_HISTORY_RUNS = 1000;
+/**
+ * The newest runs judged unless --last says otherwise: the search through a
+ * history costs the square of its runs per permutation (100 runs take
+ * seconds, 1000 would take many minutes), and a gate needs the recent runs.
+ */
+export const DEFAULT_LAST = 100;
 export const MAX_HISTORY_BYTES = 1024 << 20;
 
 export const HISTORY_OPTIONS = {
@@ -67,7 +73,8 @@ export const HISTORY_HELP = `ipcns-bench history DOC.json [DOC2.json ...] | DIR 
                          of the whole run (the runner's moment) cancels, a change of all alike too
   --order time|commit    runs by start time (default), or by commit: the commits in the order each
                          first ran (env.commit: run --commit, or GITHUB_SHA), a commit's runs together
-  --last N               only the newest N runs (after ordering)
+  --last N               the newest N runs (after ordering; default: ${DEFAULT_LAST}; the search costs the square
+                         of the runs, so more take longer)
   --threshold T          changes within it do not fail the gate, in percent (default: 5%)
   --alpha A              family-wise significance over the scenarios, in percent (default: ${HISTORY_ALPHA * 100}%)
   --confirm K            runs after a change that confirm it (default: ${DEFAULT_CONFIRM})
@@ -84,7 +91,7 @@ export interface HistoryArgs {
   metric: HistoryMetric;
   relative: boolean;
   order: HistoryOrder;
-  last?: number;
+  last: number;
   threshold: number;
   alpha: number;
   confirm: number;
@@ -107,6 +114,7 @@ export function parseHistoryArgs(argv: string[]): HistoryArgs {
     metric: v.metric !== undefined ? oneOf('--metric', v.metric, HISTORY_METRICS) : DEFAULT_HISTORY_METRIC,
     relative: v.relative ?? false,
     order: v.order !== undefined ? oneOf('--order', v.order, HISTORY_ORDERS) : 'time',
+    last: v.last !== undefined ? parseLast(v.last) : DEFAULT_LAST,
     threshold: v.threshold !== undefined ? parseThreshold(v.threshold) : DEFAULT_THRESHOLD,
     alpha: v.alpha !== undefined ? parsePercent('--alpha', v.alpha, 0.01, 20) : HISTORY_ALPHA,
     confirm: v.confirm !== undefined ? integer('--confirm', v.confirm, 2, 10, 'runs after a change that confirm it') : DEFAULT_CONFIRM,
@@ -117,13 +125,17 @@ export function parseHistoryArgs(argv: string[]): HistoryArgs {
     summary: v.summary ?? false,
     help,
   };
-  if (v.last !== undefined) out.last = integer('--last', v.last, 2, MAX_HISTORY_RUNS, 'the newest runs to keep');
   if (v.permutations !== undefined) out.permutations = integer('--permutations', v.permutations, 99, MAX_PERMUTATIONS, 'permutations per test');
   if (v.json !== undefined) {
     if (v.json.trim() === '') throw new UsageError('--json: give a file path, e.g. --json history.json, or - for stdout');
     out.json = v.json;
   }
   return out;
+}
+
+/** --last N: the newest runs a history judges. */
+export function parseLast(text: string): number {
+  return integer('--last', text, 2, MAX_HISTORY_RUNS, 'the newest runs to judge');
 }
 
 const isDirectory = (path: string): boolean => {
@@ -218,7 +230,7 @@ export function historyOf(args: Omit<HistoryArgs, 'format' | 'json' | 'summary' 
     throw new UsageError(
       `--order commit: ${listed(missing)} recorded no commit (env.commit); record it with ipcns-bench run --commit SHA (or GITHUB_SHA), or use --order time`,
     );
-  const kept = args.last !== undefined ? ordered.slice(-args.last) : ordered;
+  const kept = ordered.slice(-args.last);
   if (args.metric === 'calibrated') {
     const without = runsWithout(kept, 'calibrated');
     if (without.length > 0)

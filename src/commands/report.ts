@@ -12,8 +12,8 @@ import { renderFleetReport } from '../report/fleet-html.js';
 import { renderHistoryReport } from '../report/history-html.js';
 import { renderReport } from '../report/html.js';
 import { DEFAULT_CONFIRM, DEFAULT_HISTORY_METRIC, DEFAULT_MIN_SIZE, DEFAULT_SEED, HISTORY_ALPHA, HISTORY_METRICS, HISTORY_ORDERS } from '../analyze/history.js';
-import { integer, oneOf } from '../plan/flags.js';
-import { historyOf, MAX_HISTORY_RUNS } from './history.js';
+import { oneOf } from '../plan/flags.js';
+import { DEFAULT_LAST, historyOf, parseLast } from './history.js';
 import { fleetComparisonOf, parseRunNoise, parseThreshold } from './compare.js';
 import { type CommandIo, readDocument, readInput } from './io.js';
 
@@ -113,7 +113,7 @@ async function historyReport(v: ReturnType<typeof parse<typeof REPORT_OPTIONS>>[
       metric: v.metric !== undefined ? oneOf('--metric', v.metric, HISTORY_METRICS) : DEFAULT_HISTORY_METRIC,
       relative: v.relative ?? false,
       order: v.order !== undefined ? oneOf('--order', v.order, HISTORY_ORDERS) : 'time',
-      ...(v.last !== undefined ? { last: integer('--last', v.last, 2, MAX_HISTORY_RUNS, 'the newest runs to keep') } : {}),
+      last: v.last !== undefined ? parseLast(v.last) : DEFAULT_LAST,
       threshold: v.threshold !== undefined ? parseThreshold(v.threshold) : DEFAULT_THRESHOLD,
       alpha: HISTORY_ALPHA,
       confirm: DEFAULT_CONFIRM,
