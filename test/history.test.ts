@@ -257,6 +257,7 @@ describe('the command', () => {
     const run = (argv: string[]): Promise<number> => historyCommand(argv, memoryIo());
     await expect(run([...paths, paths[0] as string])).rejects.toThrow(/hold the same run/);
     await expect(run([paths[0] as string])).rejects.toThrow(/a history needs at least two runs/);
+    await expect(run([...paths, '/dev/zero'])).rejects.toThrow(/\/dev\/zero: is a character device, not a regular file/);
     const fleet = join(dir, 'fleet.json');
     writeFileSync(
       fleet,
