@@ -295,10 +295,16 @@ function historyRowChart(r: HistoryResult, row: HistoryRow): string | null {
 /**
  * `history --format markdown`: per scenario that moved (a change point, or
  * a newest run not in line), a line chart of its series and its segments'
- * means; at most MAX_HISTORY_CHARTS. Null when nothing moved.
+ * means, regressions first; at most MAX_HISTORY_CHARTS. Null when nothing moved.
  */
 export function historyChart(r: HistoryResult): string | null {
-  const rows = r.rows.filter(moved);
+  // What fails the gate first, then what may soon, then the rest in the table's order.
+  const rank = (row: HistoryRow): number => ({ regressed: 0, suspected: 1, improved: 2 })[row.verdict as string] ?? 3;
+  const rows = r.rows
+    .filter(moved)
+    .map((row, i) => ({ row, i }))
+    .sort((a, b) => rank(a.row) - rank(b.row) || a.i - b.i)
+    .map((x) => x.row);
   const charts = rows
     .slice(0, MAX_HISTORY_CHARTS)
     .map((row) => historyRowChart(r, row))
