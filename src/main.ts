@@ -4,6 +4,7 @@ import { compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
 import { exportCommand } from './commands/export.js';
 import { helpOrVersion, unknownCommand, USAGE } from './commands/help.js';
+import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
@@ -75,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       return doctorCommand(rest, process.stdout);
     case 'compare':
       return compareCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    case 'history':
+      return historyCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case 'report':
       return reportCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case 'merge':

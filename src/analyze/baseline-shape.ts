@@ -41,6 +41,13 @@ export const RUN_VERDICTS: readonly RunVerdict[] = ['regressed', 'improved', 'un
 
 /** Family-wise alpha over the scenarios of one comparison. */
 export const COMPARE_ALPHA = 0.05;
+/**
+ * Degrees of freedom of a --run-noise given without its own: those of a
+ * series of 12 runs, the between-run study's (docs/noise-study.md). A spread
+ * measured from fewer runs is less certain: give its degrees of freedom,
+ * runs - 1 (--run-noise 3%:2 for three runs).
+ */
+export const RUN_NOISE_DF = 11;
 /** Default threshold (margin): changes within ±5 % are "unchanged". */
 export const DEFAULT_THRESHOLD = 0.05;
 
@@ -178,6 +185,8 @@ export interface CompareOptions {
    * baselines: the fleet comparison's --run-noise.
    */
   runNoise?: number;
+  /** The degrees of freedom of runNoise: runs - 1 of the series it was measured on (default RUN_NOISE_DF). */
+  runNoiseDf?: number;
   basePaths: string[];
   currentPath: string;
 }

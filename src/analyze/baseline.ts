@@ -37,7 +37,7 @@ import type {
   RunVerdict,
   ScenarioFigures,
 } from './baseline-shape.js';
-import { COMPARE_ALPHA, METRIC_INFO } from './baseline-shape.js';
+import { COMPARE_ALPHA, METRIC_INFO, RUN_NOISE_DF } from './baseline-shape.js';
 
 function summary(doc: RunFigures, path: string): DocumentSummary {
   const label = (doc.env as { label?: unknown }).label;
@@ -89,23 +89,29 @@ function roundLogs(info: MetricInfo, s: ScenarioFigures): number[] | undefined {
  * scenarios that at least two baselines hold: the spread of the baselines'
  * estimates, less the part their own standard errors explain. Null with
  * fewer than two baselines.
+ *
+ * Its degrees of freedom are those of the runs, not of the scenarios: a
+ * runner's shift (a busy neighbour, the clock of the moment) moves every
+ * scenario of a run together, so k baselines hold k - 1 independent
+ * differences however many scenarios they share. Pooling over scenarios
+ * steadies the scenario-specific part of the spread, not the shared one.
  */
 export function betweenRunVariance(perScenario: readonly (readonly number[][])[]): { tau2: number; df: number } | null {
   let sum = 0;
-  let df = 0;
+  let runs = 0;
   let scenarios = 0;
-  for (const runs of perScenario) {
-    const ivs = runs.map((r) => trimmedInterval(r, 0.05));
+  for (const perRun of perScenario) {
+    const ivs = perRun.map((r) => trimmedInterval(r, 0.05));
     const est = ivs.map((iv) => iv.estimate).filter(Number.isFinite);
     if (est.length < 2) continue;
     const m = est.reduce((a, x) => a + x, 0) / est.length;
     const spread = est.reduce((a, x) => a + (x - m) ** 2, 0) / (est.length - 1);
     const within = ivs.reduce((a, iv) => a + (Number.isFinite(iv.se) ? iv.se ** 2 : 0), 0) / ivs.length;
     sum += Math.max(0, spread - within);
-    df += est.length - 1;
+    runs = Math.max(runs, est.length);
     scenarios++;
   }
-  return scenarios > 0 ? { tau2: sum / scenarios, df } : null;
+  return scenarios > 0 ? { tau2: sum / scenarios, df: runs - 1 } : null;
 }
 
 /**
@@ -172,10 +178,10 @@ export function compareRuns(bases: readonly RunFigures[], current: RunFigures, o
     pending.push({ id, cur: roundLogs(info, c), base: baseRounds, bv: bvs.reduce((a, x) => a + x, 0) / bvs.length, cv, rows: done.length, notes, missing });
   }
 
-  // A given run noise is known, not estimated: its degrees of freedom are as good as unlimited.
+  // A given run noise was measured from a series of runs: it carries that series' degrees of freedom.
   const between =
     o.runNoise !== undefined && o.runNoise > 0
-      ? { tau2: Math.log1p(o.runNoise) ** 2, df: 1e6 }
+      ? { tau2: Math.log1p(o.runNoise) ** 2, df: o.runNoiseDf ?? RUN_NOISE_DF }
       : bases.length >= 2
         ? betweenRunVariance(pending.map((p) => p.base))
         : null;
@@ -263,7 +269,9 @@ export function runVerdict(est: number, lo: number, hi: number, threshold: numbe
  * The interval of ln(current / base). Without a between-run variance (one
  * baseline): Yuen's two-sample interval. With one: the current trimmed mean
  * against the mean of the baselines' trimmed means, the between-run variance
- * added to both sides (Satterthwaite degrees of freedom).
+ * added to both sides; Satterthwaite's degrees of freedom from the three
+ * parts of the variance, each with its own: the current run's rounds, the
+ * between-run variance (the runs it came from), the baselines' rounds.
  */
 function intervalAgainst(
   cur: number[],
@@ -287,11 +295,13 @@ function intervalAgainst(
   const ivs = base.map((r) => trimmedInterval(r, 0.05));
   const k = ivs.length;
   const baseLog = ivs.reduce((a, iv) => a + iv.estimate, 0) / k;
-  const withinBase = ivs.reduce((a, iv) => a + iv.se ** 2, 0) / k;
-  const A = c.se ** 2 + between.tau2;
-  const B = (between.tau2 + withinBase) / k;
-  const v = A + B;
-  const df = (v * v) / ((A * A) / c.df + (B * B) / between.df);
+  const withinBase = ivs.reduce((a, iv) => a + iv.se ** 2, 0) / (k * k);
+  const withinBaseDf = ivs.reduce((a, iv) => a + iv.df, 0);
+  // The current run's own shift and the mean of the baselines' shifts.
+  const shifts = between.tau2 * (1 + 1 / k);
+  const v = c.se ** 2 + shifts + withinBase;
+  const part = (x: number, df: number): number => (x > 0 ? (x * x) / df : 0);
+  const df = (v * v) / (part(c.se ** 2, c.df) + part(shifts, between.df) + part(withinBase, withinBaseDf));
   const q = studentTQuantile(1 - alpha / 2, Number.isFinite(df) && df > 0 ? df : 1);
   const estimate = c.estimate - baseLog;
   const half = q * Math.sqrt(v);
@@ -303,7 +313,7 @@ function methodText(info: MetricInfo, ciLevel: number, tested: number, bases: nu
   const level = `${Number((ciLevel * 100).toPrecision(5))} %`;
   const spread =
     bases >= 2 && between
-      ? `the spread between the ${bases} baselines (between-run noise, pooled over scenarios, ${between.df} degrees of freedom) is added to the within-run noise`
+      ? `the spread between the ${bases} baselines (between-run noise, pooled over scenarios, ${between.df} degrees of freedom: one fewer than the runs, as a run's shift is shared by its scenarios) is added to the within-run noise`
       : 'one baseline: the interval holds the within-run noise only, so --threshold must cover the shifts between runs on this runner';
   return (
     `${info.label} (${info.unit}, ${dir}); ratio = current / base of the 25 % trimmed geometric means of per-round values (${info.field}); ` +

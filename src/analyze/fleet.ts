@@ -14,7 +14,7 @@
  * and each machine's share over its scenarios (Bonferroni).
  */
 import { compareRuns } from './baseline.js';
-import { COMPARE_ALPHA, type CompareMetric, type CompareRow, METRIC_INFO, type RunFigures, type RunVerdict } from './baseline-shape.js';
+import { COMPARE_ALPHA, type CompareMetric, RUN_NOISE_DF, type CompareRow, METRIC_INFO, type RunFigures, type RunVerdict } from './baseline-shape.js';
 import { METRICS, type Metric, type Verdict } from './verdict.js';
 
 /** What the fleet comparison reads of a run, beyond what compare reads: its mode comparisons and a little more of its machine. */
@@ -95,6 +95,8 @@ export interface FleetComparison {
   biggerIsBetter: boolean;
   threshold: number;
   runNoise: number;
+  /** The degrees of freedom runNoise was taken with; null without it. */
+  runNoiseDf: number | null;
   alpha: number;
   reference: string;
   method: string;
@@ -170,6 +172,8 @@ export interface FleetOptions {
   threshold: number;
   /** The spread between two runs on one machine (a fraction), added to every interval; 0: within-run noise only. */
   runNoise: number;
+  /** Its degrees of freedom: runs - 1 of the series it was measured on (default RUN_NOISE_DF). */
+  runNoiseDf?: number;
 }
 
 /** Compares every machine of the fleet with the reference; `runs` in the fleet's order, the reference among them. */
@@ -187,6 +191,7 @@ export function compareFleet(runs: readonly { label: string; doc: FleetRunFigure
       threshold: o.threshold,
       alpha: alphaEach,
       runNoise: o.runNoise,
+      ...(o.runNoiseDf !== undefined ? { runNoiseDf: o.runNoiseDf } : {}),
       basePaths: [o.reference],
       currentPath: label,
     });
@@ -211,6 +216,7 @@ export function compareFleet(runs: readonly { label: string; doc: FleetRunFigure
     biggerIsBetter: info.biggerIsBetter,
     threshold: o.threshold,
     runNoise: o.runNoise,
+    runNoiseDf: o.runNoise > 0 ? (o.runNoiseDf ?? RUN_NOISE_DF) : null,
     alpha: COMPARE_ALPHA,
     reference: o.reference,
     method: fleetMethod(o, others.length),
@@ -239,7 +245,7 @@ function fleetMethod(o: FleetOptions, machines: number): string {
     `${info.label} (${info.unit}, ${info.biggerIsBetter ? 'bigger' : 'smaller'} is better); ratio = machine / ${o.reference} of the 25 % trimmed geometric means of per-round values. ` +
     `Machines are not interleaved: each ratio compares two separate runs, so its interval (on the per-round log values) holds the noise within each run${
       o.runNoise > 0
-        ? ` and a shift of each whole run of ±${Number((o.runNoise * 100).toPrecision(4))} % (--run-noise, one sd)`
+        ? ` and a shift of each whole run of ±${Number((o.runNoise * 100).toPrecision(4))} % (--run-noise, one sd, with ${o.runNoiseDf ?? RUN_NOISE_DF} degrees of freedom)`
         : ', not a shift of a whole run (give --run-noise, the spread between two runs on one machine, to include it)'
     }; ` +
     `the family-wise ${(100 * (1 - COMPARE_ALPHA)).toFixed(0)} % is split over ${machines} machine${machines === 1 ? '' : 's'} and each machine's share over its scenarios (Bonferroni). ` +

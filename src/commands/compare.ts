@@ -4,8 +4,8 @@
  * regressed (or completed in a baseline and failed now), 2 bad input (a
  * UsageError, mapped by cli.ts).
  */
-import { oneOf, parse, parsePercent } from '../plan/flags.js';
-import { COMPARE_METRICS, compareRuns, DEFAULT_THRESHOLD, type CompareMetric, type CompareResult } from '../analyze/baseline.js';
+import { integer, oneOf, parse, parsePercent } from '../plan/flags.js';
+import { COMPARE_METRICS, compareRuns, DEFAULT_THRESHOLD, RUN_NOISE_DF, type CompareMetric, type CompareResult } from '../analyze/baseline.js';
 import { UsageError } from '../common/errors.js';
 import { compareFleet, type FleetComparison } from '../analyze/fleet.js';
 import type { FleetDocument } from '../document/fleet.js';
@@ -30,8 +30,9 @@ ipcns-bench compare FLEET.json [--reference LABEL] [flags]
   With a fleet (ipcns-bench merge): each machine against the reference, faster, slower,
   equivalent or inconclusive, and every machine's mode verdicts side by side (exit code 0).
   --reference LABEL      the fleet's reference machine (default: its first run)
-  --run-noise P%         the spread between two runs on one machine, added to every fleet interval
-                         (default: 0%, the noise within each run only); measure it: compare A B C
+  --run-noise P%[:DF]    the spread between two runs on one machine, added to every fleet interval
+                         (default: 0%, the noise within each run only), with its degrees of freedom,
+                         runs - 1 of the series that measured it (default: ${RUN_NOISE_DF}); measure it: compare A B C
   --base PATH            a baseline (repeatable), instead of listing them before CURRENT.json;
                          with two or more, the spread between them is part of the noise
   --metric M             ${COMPARE_METRICS.join(' | ')} (default: throughput);
@@ -52,17 +53,34 @@ export function parseThreshold(text: string): number {
   return parsePercent('--threshold', text, 0.1, 50);
 }
 
-/** --run-noise: a percentage, "3%" or "3"; 0 is allowed (within-run noise only). */
-export function parseRunNoise(text: string): number {
-  const t = text.trim().replace(/%$/, '');
-  return /^0*(\.0*)?$/.test(t) && t !== '' && t !== '.' ? 0 : parsePercent('--run-noise', text, 0.1, 50);
+/** A spread between runs (a fraction) and the degrees of freedom it was measured with. */
+export interface RunNoise {
+  noise: number;
+  df: number;
+}
+
+/**
+ * --run-noise: a percentage, "3%" or "3", and after a colon its degrees of
+ * freedom ("3%:11": measured on 12 runs; default RUN_NOISE_DF); 0 is allowed
+ * (within-run noise only).
+ */
+export function parseRunNoise(text: string): RunNoise {
+  const [spread = '', dfText, ...rest] = text.split(':');
+  if (rest.length > 0) throw new UsageError(`--run-noise ${JSON.stringify(text)}: give P% or P%:DF, e.g. --run-noise 3%:11`);
+  const df =
+    dfText === undefined
+      ? RUN_NOISE_DF
+      : integer('--run-noise', dfText, 1, 1000, 'its degrees of freedom after the colon (runs - 1 of the series that measured it)');
+  const t = spread.trim().replace(/%$/, '');
+  const noise = /^0*(\.0*)?$/.test(t) && t !== '' && t !== '.' ? 0 : parsePercent('--run-noise', spread, 0.1, 50);
+  return { noise, df };
 }
 
 export interface CompareArgs {
   bases: string[];
   current: string;
   reference?: string;
-  runNoise?: number;
+  runNoise?: RunNoise;
   metric: CompareMetric;
   threshold: number;
   format: OutputFormat;
@@ -164,7 +182,7 @@ export async function compareCommand(argv: string[], io: CommandIo): Promise<num
 export function fleetComparisonOf(
   fleet: FleetDocument,
   path: string,
-  o: { reference?: string; metric: CompareMetric; threshold: number; runNoise?: number },
+  o: { reference?: string; metric: CompareMetric; threshold: number; runNoise?: RunNoise },
 ): FleetComparison {
   const labels = fleet.runs.map((r) => r.label);
   const reference = o.reference ?? (labels[0] as string);
@@ -172,7 +190,7 @@ export function fleetComparisonOf(
     throw new UsageError(`--reference ${JSON.stringify(reference)}: no run of ${path} has that label; its labels: ${labels.join(', ')}`);
   return compareFleet(
     fleet.runs.map((r) => ({ label: r.label, doc: r.document })),
-    { reference, metric: o.metric, threshold: o.threshold, runNoise: o.runNoise ?? 0 },
+    { reference, metric: o.metric, threshold: o.threshold, runNoise: o.runNoise?.noise ?? 0, ...(o.runNoise ? { runNoiseDf: o.runNoise.df } : {}) },
   );
 }
 

@@ -12,6 +12,7 @@ import { CLEAN_HELP } from './clean.js';
 import { COMPARE_HELP } from './compare.js';
 import { DOCTOR_HELP } from './doctor.js';
 import { EXPORT_HELP } from './export.js';
+import { HISTORY_HELP } from './history.js';
 import { LIST_HELP } from './list.js';
 import { MERGE_HELP } from './merge.js';
 import { REPORT_HELP } from './report.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   { name: 'run', summary: 'measure a suite of scenarios (npm run bench: the default suite)', help: RUN_HELP },
   { name: 'list', summary: 'workloads, their parameters and the limits that apply', help: LIST_HELP },
   { name: 'compare', summary: 'a run against a baseline: improved, regressed or unchanged', help: COMPARE_HELP },
+  { name: 'history', summary: 'a series of runs: change points, and the CI gate on the newest runs', help: HISTORY_HELP },
   { name: 'report', summary: 'a run as one self-contained HTML page of charts and tables', help: REPORT_HELP },
   { name: 'export', summary: 'a result document for github-action-benchmark or Bencher', help: EXPORT_HELP },
   { name: 'merge', summary: 'runs of several machines as one fleet document', help: MERGE_HELP },
@@ -46,7 +48,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 ipcns-bench CMD --help    a command's flags (also: ipcns-bench help CMD)
 ipcns-bench --version     the version
 
-exit codes: 0 done, 1 failed (run: nothing completed; compare: a regression),
+exit codes: 0 done, 1 failed (run: nothing completed; compare, history: a regression),
 2 bad input, 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM`;
 
 const HELP_WORDS = ['help', '--help', '-h'];

@@ -1,7 +1,19 @@
 /** `ipcns-bench run`: plan, preflight, measure, write the document after every group, print tables. */
 import { constants, hostname } from 'node:os';
 import { join } from 'node:path';
-import { parse, parseLabel, parseModes, parsePlacements, parseParamList, parsePercent, parseWorkers, parseWorkloads, parseDuration } from '../plan/flags.js';
+import {
+  parse,
+  parseCommit,
+  parseLabel,
+  parseRef,
+  parseModes,
+  parsePlacements,
+  parseParamList,
+  parsePercent,
+  parseWorkers,
+  parseWorkloads,
+  parseDuration,
+} from '../plan/flags.js';
 import { monotonicNs } from '../common/clock.js';
 import { PARAMS } from '../plan/workloads.js';
 import { addResults, DocumentWriter, inPlanOrder, newDocument, placeholderLimits, resultsDir } from '../document/writer.js';
@@ -42,6 +54,8 @@ export const RUN_OPTIONS = {
   'interleave-groups': { type: 'boolean' },
   sysctl: { type: 'string', multiple: true },
   label: { type: 'string' },
+  commit: { type: 'string' },
+  ref: { type: 'string' },
   json: { type: 'string' },
   html: { type: 'string' },
   format: { type: 'string' },
@@ -68,6 +82,9 @@ export const RUN_HELP = `ipcns-bench run [flags]
                          still stops on its own
   --sysctl NAME=VALUE    written inside every fresh namespace (repeatable)
   --label NAME           the machine's name in a fleet (ipcns-bench merge; default: the host name)
+  --commit SHA           the commit this run measures, recorded for ipcns-bench history
+                         (default: $GITHUB_SHA when set)
+  --ref NAME             the branch or tag this run measures (default: $GITHUB_REF_NAME when set)
   --json PATH            write the result document there (default: results/); - for stdout
                          (the tables then go to stderr); a FIFO or a device is written once, at the end
   --format F             what to print: table | markdown | json (default: table)
@@ -85,12 +102,16 @@ export interface RunContext {
   onComplete?: () => void;
   /** Aborted by a signal after the run is complete: stops writing to a FIFO or a terminal whose reader holds it up. */
   outputSignal?: AbortSignal;
+  /** Where GITHUB_SHA and GITHUB_REF_NAME are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface RunArgs {
   suite: string;
   overrides: Overrides;
   label: string;
+  commit?: string;
+  ref?: string;
   json?: string;
   html?: string;
   format: OutputFormat;
@@ -99,7 +120,8 @@ interface RunArgs {
   help: boolean;
 }
 
-export function parseRunArgs(argv: string[]): RunArgs {
+/** The run's arguments; `env` supplies the commit and ref a CI job sets (GITHUB_SHA, GITHUB_REF_NAME) when no flag gives them. */
+export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = {}): RunArgs {
   const { values: v } = parse('run', argv, RUN_OPTIONS);
   const overrides: Overrides = {};
   if (v.workload !== undefined) overrides.workload = parseWorkloads(v.workload);
@@ -123,6 +145,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
     format: v.format !== undefined ? parseFormat(v.format) : 'table',
     summary: v.summary ?? false,
   };
+  const sha = env['GITHUB_SHA'];
+  const refName = env['GITHUB_REF_NAME'];
+  if (v.commit !== undefined) out.commit = parseCommit('--commit', v.commit);
+  else if (sha) out.commit = parseCommit('--commit', sha, ' (from GITHUB_SHA; give --commit to override it)');
+  if (v.ref !== undefined) out.ref = parseRef('--ref', v.ref);
+  else if (refName) out.ref = parseRef('--ref', refName, ' (from GITHUB_REF_NAME; give --ref to override it)');
   if (v.json !== undefined) {
     if (v.json.trim() === '') throw new UsageError('--json: give a file path, e.g. --json results/run.json, or - for stdout');
     out.json = v.json;
@@ -136,7 +164,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
 
 /** Runs the command; returns the exit code. */
 export async function runCommand(argv: string[], ctx: RunContext): Promise<number> {
-  const args = parseRunArgs(argv);
+  const args = parseRunArgs(argv, ctx.env ?? process.env);
   if (args.help) {
     ctx.stdout.write(`${RUN_HELP}\n`);
     return 0;
@@ -166,13 +194,26 @@ export async function runCommand(argv: string[], ctx: RunContext): Promise<numbe
   // At once, so that whatever stood at the path before (a complete document of an earlier run) is not taken for this run's.
   /** The run's document for these limits and this plan: `comparisons` of each metric, counted before anything runs, made by `method`. */
   const documentFor = (limits: { host: NamespaceLimits; fresh: NamespaceLimits }, comparisons: number, method: string): ResultDocument =>
-    newDocument({ label: args.label, ...m, timerNs: 0, route, limits }, { suite: suite.name, argv }, startedAt, {
-      method,
-      alphaRun: ALPHA_RUN,
-      margin: suite.budget.margin,
-      trim: TRIM,
-      comparisons: perMetric(comparisons),
-    });
+    newDocument(
+      {
+        label: args.label,
+        ...(args.commit !== undefined ? { commit: args.commit } : {}),
+        ...(args.ref !== undefined ? { ref: args.ref } : {}),
+        ...m,
+        timerNs: 0,
+        route,
+        limits,
+      },
+      { suite: suite.name, argv },
+      startedAt,
+      {
+        method,
+        alphaRun: ALPHA_RUN,
+        margin: suite.budget.margin,
+        trim: TRIM,
+        comparisons: perMetric(comparisons),
+      },
+    );
   writer.checkpoint(documentFor({ host: placeholderLimits(), fresh: placeholderLimits() }, 0, 'not yet planned'));
 
   const executor = ctx.executor ? ctx.executor(threads) : new PoolExecutor(threads);

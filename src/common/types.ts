@@ -21,6 +21,19 @@ export const PLACEMENTS: readonly Placement[] = ['any', 'same-cpu', 'split'];
  */
 export const LABEL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,252}$';
 
+/**
+ * The commit a run measured (run --commit, or GITHUB_SHA): 7 to 64 lowercase
+ * hex digits, an abbreviated or a full SHA-1 or SHA-256 object name.
+ */
+export const COMMIT_PATTERN = '^[0-9a-f]{7,64}$';
+
+/**
+ * The branch or tag a run measured (run --ref, or GITHUB_REF_NAME): 1 to 255
+ * characters, none of them a space, a control character or a bidirectional
+ * override, so that it prints as itself in a table and a terminal.
+ */
+export const REF_PATTERN = '^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]{1,255}$';
+
 export const STOP_REASONS = ['decided', 'cap', 'max-rounds', 'wall', 'interrupted', 'failed'] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 

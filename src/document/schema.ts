@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { METRICS, VERDICTS } from '../analyze/verdict.js';
 import { CONTROLS, type Control } from '../analyze/calibration.js';
-import { LABEL_PATTERN, type LimitField, MODES, NAMESPACE_LIMITS, PLACEMENTS, STOP_REASONS } from '../common/types.js';
+import { COMMIT_PATTERN, LABEL_PATTERN, type LimitField, REF_PATTERN, MODES, NAMESPACE_LIMITS, PLACEMENTS, STOP_REASONS } from '../common/types.js';
 import { bounds, isInteger } from '../plan/params.js';
 import { PARAMS } from '../plan/workloads.js';
 
@@ -262,6 +262,12 @@ export const NoiseSchema = Type.Object(
 
 export const EnvSchema = Type.Object({
   label: Type.Optional(Type.String({ pattern: LABEL_PATTERN, description: 'The name of the machine in a fleet (run --label; default: the host name).' })),
+  commit: Type.Optional(
+    Type.String({ pattern: COMMIT_PATTERN, description: 'The commit the run measured (run --commit, or GITHUB_SHA): lowercase hex, 7 to 64 digits.' }),
+  ),
+  ref: Type.Optional(
+    Type.String({ pattern: REF_PATTERN, description: 'The branch or tag the run measured (run --ref, or GITHUB_REF_NAME); at most 255 characters.' }),
+  ),
   kernel: Text(),
   arch: Text(),
   cpuModel: Text(),

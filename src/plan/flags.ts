@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../common/errors.js';
 import { didYouMean } from '../common/suggest.js';
 import { LIMITS } from './suite.js';
-import { LABEL_PATTERN, MODES, PLACEMENTS, type Mode, type ParamValue, type Placement } from '../common/types.js';
+import { COMMIT_PATTERN, LABEL_PATTERN, MODES, REF_PATTERN, PLACEMENTS, type Mode, type ParamValue, type Placement } from '../common/types.js';
 import { bounds, isInteger, type ParamSpec } from './params.js';
 import { WORKLOADS } from './workloads.js';
 
@@ -77,6 +77,23 @@ export function parseLabel(flag: string, text: string, what = ''): string {
   const shown = JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
   throw new UsageError(
     `${flag} ${shown}${what}: a label is 1 to 253 letters, digits or . _ - : @ +, starting with a letter or digit; give one, e.g. ${flag} node-a`,
+  );
+}
+
+/** A commit's object name (COMMIT_PATTERN), read case-blind and kept in lowercase; `what` says where the text came from. */
+export function parseCommit(flag: string, text: string, what = ''): string {
+  const commit = text.trim().toLowerCase();
+  if (new RegExp(COMMIT_PATTERN).test(commit)) return commit;
+  const shown = JSON.stringify(text.length > 70 ? `${text.slice(0, 67)}...` : text);
+  throw new UsageError(`${flag} ${shown}${what}: a commit is 7 to 64 hex digits (git rev-parse HEAD); give one, e.g. ${flag} 3f2a9c1`);
+}
+
+/** A branch or tag name (REF_PATTERN); `what` says where the text came from. */
+export function parseRef(flag: string, text: string, what = ''): string {
+  if (new RegExp(REF_PATTERN, 'u').test(text)) return text;
+  const shown = JSON.stringify(text.length > 70 ? `${text.slice(0, 67)}...` : text);
+  throw new UsageError(
+    `${flag} ${shown}${what}: a ref is 1 to 255 characters without spaces or control characters (a branch or tag name); give one, e.g. ${flag} main`,
   );
 }
 

@@ -7,7 +7,9 @@ import type { CompareResult } from '../analyze/baseline.js';
 import type { FleetComparison } from '../analyze/fleet.js';
 import { fleetLists, fleetModeTable, fleetWarnings, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
 import type { ResultDocument } from '../document/result.js';
-import { compareChart, runChart } from './mermaid.js';
+import type { HistoryResult } from '../analyze/history.js';
+import { changePointTable, historySpan, historySummary, historyTable } from './history-rows.js';
+import { compareChart, historyChart, runChart } from './mermaid.js';
 import {
   compareLists,
   compareSides,
@@ -105,5 +107,18 @@ export function renderFleetMarkdown(f: FleetComparison): string {
   out.push(...tables.map(printTableMd));
   const lists = fleetLists(f);
   if (lists.length > 0) out.push(lists.map((l) => `- ${cell(l)}`).join('\n'));
+  return `${out.join('\n\n')}\n`;
+}
+
+/** `ipcns-bench history` as markdown (and --summary): the verdict first, warnings, the charts of what moved, the tables. */
+export function renderHistoryMarkdown(r: HistoryResult, strict: boolean): string {
+  const out: string[] = [`### ipcns-bench history: ${r.metric}${r.relative ? ' (relative)' : ''}`];
+  out.push(`**${r.regressed > 0 ? 'Regression' : 'Result'}:** ${cell(historySummary(r, strict))}`, cell(historySpan(r)));
+  if (r.warnings.length > 0) out.push(quoteBlock(r.warnings.map((x) => `⚠️ Warning: ${x}`)));
+  const chart = historyChart(r);
+  if (chart) out.push(chart);
+  out.push(printTableMd(historyTable(r)));
+  const changes = changePointTable(r);
+  if (changes) out.push(printTableMd(changes));
   return `${out.join('\n\n')}\n`;
 }

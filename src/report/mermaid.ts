@@ -8,6 +8,7 @@
  * notation, because the grammar reads no exponents.
  */
 import { METRIC_INFO, type CompareResult, type CompareRow } from '../analyze/baseline.js';
+import type { HistoryResult, HistoryRow } from '../analyze/history.js';
 import { printable } from '../common/text.js';
 import { MODES, type Mode } from '../common/types.js';
 import type { ResultDocument, ScenarioResult } from '../document/result.js';
@@ -251,4 +252,64 @@ export function compareChart(r: CompareResult): string | null {
   if (charted > shown.length) notes.push(`the ${shown.length} largest changes of ${charted}: ${charted - shown.length} more in the table, not charted`);
   if (noRatio > 0) notes.push(`${plural(noRatio, 'scenario')} without a ratio not charted`);
   return [`_${notes.join('; ')}._`, block(lines, 'horizontal')].join('\n\n');
+}
+
+// ---------------------------------------------------------------------------
+// history
+// ---------------------------------------------------------------------------
+
+/** A job summary of a long suite's history shows the scenarios that moved, at most this many; the tables have all. */
+export const MAX_HISTORY_CHARTS = 12;
+
+/** The rows worth a chart: a change point, or a newest run that is not in line. */
+const moved = (row: HistoryRow): boolean => row.changePoints.length > 0 || (row.verdict !== 'in line' && row.verdict !== 'inconclusive');
+
+function historyRowChart(r: HistoryResult, row: HistoryRow): string | null {
+  // A run without a value is drawn at its segment's level (mermaid wants a number at every point).
+  const level = (i: number): number | null => row.segments.find((s) => s.start <= i && i < s.end)?.mean ?? null;
+  const values = row.values.map((v, i) => v ?? level(i));
+  const means = row.values.map((_v, i) => level(i));
+  const all = [...values, ...means].filter((v): v is number => v !== null && chartNumber(v) !== null);
+  if (all.length === 0 || row.values.length < 2) return null;
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  const pad = (hi - lo) * 0.1 || hi * 0.05;
+  const num = (v: number | null): string => (v === null ? (chartNumber(lo) ?? '0') : (chartNumber(v, 4) ?? '0'));
+  const unit = r.relative ? 'ratio' : r.unit;
+  const lines = [
+    title(`${row.id}: ${r.metric}, ${row.verdict}`),
+    `x-axis "run" 1 --> ${row.values.length}`,
+    `y-axis "${chartText(unit)}" ${chartNumber(Math.max(0, lo - pad), 4) ?? '0'} --> ${chartNumber(hi + pad, 4) ?? '1'}`,
+    `line [${values.map(num).join(', ')}]`,
+    `line [${means.map(num).join(', ')}]`,
+  ];
+  const changes = row.changePoints.map((c) => `run ${c.index + 1} ${c.ratio >= 1 ? '+' : ''}${((c.ratio - 1) * 100).toFixed(1)} %`).join(', ');
+  const missing = row.values.filter((v) => v === null).length;
+  const notes = [
+    `Lines, in order: each run's ${r.metric}, and the mean of its segment (steps at the change points${changes ? `: ${changes}` : ''}); the y-axis does not start at 0`,
+  ];
+  if (missing > 0) notes.push(`${plural(missing, 'run')} without a value drawn at its segment's level`);
+  return [`_${notes.join('; ')}._`, block(lines)].join('\n\n');
+}
+
+/**
+ * `history --format markdown`: per scenario that moved (a change point, or
+ * a newest run not in line), a line chart of its series and its segments'
+ * means, regressions first; at most MAX_HISTORY_CHARTS. Null when nothing moved.
+ */
+export function historyChart(r: HistoryResult): string | null {
+  // What fails the gate first, then what may soon, then the rest in the table's order.
+  const rank = (row: HistoryRow): number => ({ regressed: 0, suspected: 1, improved: 2 })[row.verdict as string] ?? 3;
+  const rows = r.rows
+    .filter(moved)
+    .map((row, i) => ({ row, i }))
+    .sort((a, b) => rank(a.row) - rank(b.row) || a.i - b.i)
+    .map((x) => x.row);
+  const charts = rows
+    .slice(0, MAX_HISTORY_CHARTS)
+    .map((row) => historyRowChart(r, row))
+    .filter((c): c is string => c !== null);
+  if (charts.length === 0) return null;
+  if (rows.length > MAX_HISTORY_CHARTS) charts.push(`_${plural(rows.length - MAX_HISTORY_CHARTS, 'more scenario')} moved, not charted: see the tables._`);
+  return charts.join('\n\n');
 }

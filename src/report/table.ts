@@ -5,6 +5,8 @@
 import Table from 'cli-table3';
 import type { CompareResult } from '../analyze/baseline.js';
 import type { FleetComparison } from '../analyze/fleet.js';
+import type { HistoryResult } from '../analyze/history.js';
+import { changePointTable, historySpan, historySummary, historyTable } from './history-rows.js';
 import { fleetLists, fleetModeTable, fleetWarnings, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
 import type { ResultDocument } from '../document/result.js';
 import {
@@ -73,4 +75,15 @@ export function renderFleet(f: FleetComparison, o: TableOptions): string {
   parts.push(fleetSummary(f).join('\n'));
   // First and last: above the tables, and where the summary is read.
   return [...warned, ...parts, ...warned].join('\n\n');
+}
+
+/** `ipcns-bench history` as terminal text: the runs, warnings, the table, the change points, the verdict last. */
+export function renderHistory(r: HistoryResult, o: TableOptions & { strict: boolean }): string {
+  const parts: string[] = [historySpan(r)];
+  if (r.warnings.length > 0) parts.push(r.warnings.map((w) => paint(`warning: ${w}`, ANSI.warn, o.color)).join('\n'));
+  parts.push(printTable(historyTable(r), o));
+  const changes = changePointTable(r);
+  if (changes) parts.push(printTable(changes, o));
+  parts.push(paint(historySummary(r, o.strict), r.regressed > 0 ? ANSI.bad : ANSI.strong, o.color));
+  return parts.join('\n\n');
 }
