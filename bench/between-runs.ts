@@ -3,6 +3,7 @@
  * machine, one after another, and what they say about the runner.
  *
  *   npm run between-runs -- --runs 12 --out DIR [--neighbour]     runs the series into DIR, then analyses it
+ *   npm run between-runs -- --runs 12 --out DIR --alternate        plain and --interleave-groups runs in turn
  *   npm run between-runs -- --analyse DIR                        analyses a series already there
  *     [--inject ID --inject-by 10% --inject-last 3]              ... with one scenario made slower in the newest runs
  *
@@ -221,20 +222,33 @@ export function injectedMarkdown(runs: readonly HistoryInput[], id: string, last
   return `${lines.join('\n')}\n`;
 }
 
-/** Runs the ci suite `runs` times into `dir`, one after another; returns the documents' paths. */
-function runSeries(dir: string, runs: number, neighbour: string | undefined): string[] {
-  mkdirSync(dir, { recursive: true });
+/**
+ * Runs the ci suite `runs` times into `dir`, one after another; returns the
+ * documents' paths. With `alternate`, each run is followed by one with
+ * --interleave-groups, into dir/plain and dir/interleaved: the two series
+ * share the machine's moments, so their spreads can be compared.
+ */
+function runSeries(dir: string, runs: number, neighbour: string | undefined, alternate = false): string[] {
+  const variants = alternate
+    ? [
+        { dir: join(dir, 'plain'), args: [] as string[] },
+        { dir: join(dir, 'interleaved'), args: ['--interleave-groups'] },
+      ]
+    : [{ dir, args: [] as string[] }];
+  for (const x of variants) mkdirSync(x.dir, { recursive: true });
   const side = neighbour
-    ? spawn(process.execPath, [neighbour, '--cpus', '0,1', '--duty', '0.1', '--seconds', String(runs * 300)], { stdio: 'ignore' })
+    ? spawn(process.execPath, [neighbour, '--cpus', '0,1', '--duty', '0.1', '--seconds', String(runs * variants.length * 300)], { stdio: 'ignore' })
     : undefined;
   const paths: string[] = [];
   try {
     for (let i = 0; i < runs; i++) {
-      const path = join(dir, `ci-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-      const r = spawnSync(process.execPath, [CLI, 'run', '--suite', 'ci', '--json', path, '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
-      if (r.status !== 0) throw new Error(`run ${i + 1} of ${runs} exited ${r.status ?? r.signal}`);
-      process.stderr.write(`run ${i + 1} of ${runs}: ${path}\n`);
-      paths.push(path);
+      for (const x of variants) {
+        const path = join(x.dir, `ci-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+        const r = spawnSync(process.execPath, [CLI, 'run', '--suite', 'ci', ...x.args, '--json', path, '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
+        if (r.status !== 0) throw new Error(`run ${i + 1} of ${runs} exited ${r.status ?? r.signal}`);
+        process.stderr.write(`run ${i + 1} of ${runs}: ${path}\n`);
+        paths.push(path);
+      }
     }
   } finally {
     if (side?.pid) process.kill(side.pid, 'SIGTERM');
@@ -249,6 +263,7 @@ function main(): void {
       out: { type: 'string' },
       analyse: { type: 'string' },
       neighbour: { type: 'boolean', default: false },
+      alternate: { type: 'boolean', default: false },
       'neighbour-script': { type: 'string', default: resolve(PACKAGE_ROOT, '..', 'shared', 'tools', 'noisy-neighbour.mjs') },
       inject: { type: 'string' },
       'inject-by': { type: 'string', default: '10%' },
@@ -257,7 +272,14 @@ function main(): void {
   });
   const dir = v.analyse ?? v.out;
   if (!dir) throw new Error('give --out DIR (to run the series there) or --analyse DIR (a series already there)');
-  if (!v.analyse) runSeries(dir, Number(v.runs), v.neighbour ? v['neighbour-script'] : undefined);
+  if (!v.analyse) runSeries(dir, Number(v.runs), v.neighbour ? v['neighbour-script'] : undefined, v.alternate);
+  if (v.alternate) {
+    for (const sub of ['plain', 'interleaved']) {
+      const runs = readRuns([join(dir, sub)], { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      process.stdout.write(`## ${sub}\n\n${studyMarkdown(study(runs))}\n`);
+    }
+    return;
+  }
   const runs = readRuns([dir], { stdout: process.stdout, stderr: process.stderr, env: process.env });
   process.stdout.write(studyMarkdown(study(runs)));
   if (v.inject) {

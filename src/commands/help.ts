@@ -48,8 +48,8 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 ipcns-bench CMD --help    a command's flags (also: ipcns-bench help CMD)
 ipcns-bench --version     the version
 
-exit codes: 0 done, 1 failed (run: nothing completed; compare, history: a regression),
-2 bad input, 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM`;
+exit codes: 0 done, 1 failed (run: nothing completed; compare, history: a
+regression), 2 bad input, 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM`;
 
 const HELP_WORDS = ['help', '--help', '-h'];
 const VERSION_WORDS = ['--version', '-V', 'version'];
