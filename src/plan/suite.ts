@@ -7,6 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readBounded } from '../common/files.js';
+import { parseJsonText } from '../common/json.js';
 import { UsageError } from '../common/errors.js';
 import { printable } from '../common/text.js';
 import { PACKAGE_ROOT } from '../common/paths.js';
@@ -71,13 +72,7 @@ export function loadSuite(nameOrPath: string): Suite {
   }
   // Bounded, and only a regular file: a suite is a few kB (a device or a FIFO would be read forever).
   const text = readBounded(file, MAX_SUITE_BYTES, '--suite ', 'a suite');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--suite ${nameOrPath}: ${file} is not JSON (${(e as Error).message})`);
-  }
-  return checkSuite(raw, `--suite ${nameOrPath}`);
+  return checkSuite(parseJsonText(text, `--suite ${nameOrPath}: ${file}`), `--suite ${nameOrPath}`);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,147 @@
+/**
+ * Documents that are valid, or nearly, and still hostile to the commands that
+ * read them and to what those commands print. Each is refused with one line
+ * (exit 2), or read and printed within bounds, and nothing taken from the
+ * file acts on a terminal, a markdown page or a report.
+ *
+ * The commands run as a user runs them (the built CLI); the pieces behind
+ * them that have limits of their own are also called directly.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonProblem, lineColumn, MAX_JSON_DEPTH } from '../src/common/json.js';
+import type { ResultDocument } from '../src/document/result.js';
+import { type CliResult, runCli } from './helpers/cli.js';
+import { modeGroup, runDocument } from './helpers/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ipcns-hostile-docs-'));
+let files = 0;
+/** Writes `content` (a value as indented JSON, or text as it is) to a new file; returns its path. */
+function file(name: string, content: unknown): string {
+  const path = join(dir, `${++files}-${name}`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return path;
+}
+
+/** Bad input: exit 2, one line that starts with the tool's name and matches `message`, nothing on stdout, no stack trace. */
+function expectRefusal(r: CliResult, message: RegExp): void {
+  expect(r.signal, r.stderr).toBeNull();
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^ipcns-bench: /);
+  expect(lines[0]).toMatch(message);
+  expect(r.stderr).not.toMatch(/call stack|\n\s+at |Error:/);
+  expect(r.stdout).toBe('');
+}
+
+/** `value` wrapped in `levels` arrays: [[[...value...]]]. */
+function nested(levels: number, value: unknown = 0): string {
+  return `${'['.repeat(levels)}${JSON.stringify(value)}${']'.repeat(levels)}`;
+}
+
+/** A document's text with an unknown top-level field whose value is `raw` JSON text (readers tolerate unknown fields). */
+const withField = (doc: ResultDocument, raw: string): string => `${JSON.stringify(doc).slice(0, -1)},"x-extra":${raw}}`;
+
+const SCENARIOS = [...modeGroup('msg.pingpong'), ...modeGroup('sem.pingpong')];
+let run1: ResultDocument;
+let run2: ResultDocument;
+let path1: string;
+let path2: string;
+
+beforeAll(async () => {
+  run1 = await runDocument(SCENARIOS, { seed: 1 });
+  // Another run: other figures, and it started a minute later.
+  run2 = await runDocument(SCENARIOS, { seed: 2 });
+  run2.startedAt = '2024-01-01T00:01:00.000Z';
+  run2.finishedAt = '2024-01-01T00:02:00.000Z';
+  run1.env.label = 'alpha';
+  run2.env.label = 'beta';
+  path1 = file('run1.json', run1);
+  path2 = file('run2.json', run2);
+}, 60_000);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('nesting', () => {
+  it(`a document with an unknown field nested 3000 levels deep: every reader exits 2 with one line naming the limit of ${MAX_JSON_DEPTH}`, () => {
+    const deep = file('deep.json', withField(run1, nested(3000)));
+    for (const argv of [
+      ['report', deep, '--out', join(dir, 'deep.html')],
+      ['compare', deep, path2],
+      ['compare', path2, deep],
+      ['export', deep, '--to', 'bmf'],
+      ['merge', deep, path2, '--out', join(dir, 'deep-fleet.json')],
+      ['report', path2, '--base', deep, '--out', join(dir, 'deep2.html')],
+    ]) {
+      expectRefusal(
+        runCli(argv),
+        new RegExp(`deep\\.json: nested deeper than ${MAX_JSON_DEPTH} levels at line 1, column \\d+; .*at most ${MAX_JSON_DEPTH} levels`),
+      );
+    }
+  });
+
+  it('a suite nested 3000 levels deep, the same', () => {
+    const head = '{"name": "deep", "budget": {"capMs": 100}, "matrix": [{"workload": "msg.pingpong", "x": ';
+    const suite = file('deep-suite.json', `${head}${nested(3000)}}]}`);
+    // The suite, its matrix and the entry are three levels: the field's arrays pass the limit at its (limit - 2)th.
+    const column = head.length + MAX_JSON_DEPTH - 3 + 1;
+    expectRefusal(runCli(['run', '--suite', suite]), new RegExp(`nested deeper than ${MAX_JSON_DEPTH} levels at line 1, column ${column};`));
+  });
+
+  it('jsonProblem agrees with JSON.parse on valid and broken text, and finds where the text breaks', () => {
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+    const value = (depth: number): unknown => {
+      const r = random();
+      if (depth > 4 || r < 0.4) return pick([0, -1.5, 1e21, 1e-7, 'a"b\\c', 'é€😀', '\u0001x\n', '\ud800', true, false, null, '']);
+      if (r < 0.7) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, (_, i) => [pick(['k', 'é', 'q"', '__proto__', `x${i}`]), value(depth + 1)]));
+    };
+    const pieces = ['{', '}', '[', ']', ',', ':', '"', '\\', 'x', '1', '-', '.', 'e', ' ', '\u0001', 't', 'n'];
+    for (let t = 0; t < 500; t++) {
+      const text = JSON.stringify(value(0), null, random() < 0.5 ? 2 : 0);
+      expect(jsonProblem(text), text).toBeNull();
+      for (let m = 0; m < 4; m++) {
+        const at = Math.floor(random() * (text.length + 1));
+        const broken = random() < 0.5 ? text.slice(0, at) + pick(pieces) + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
+        let parses = true;
+        try {
+          JSON.parse(broken);
+        } catch {
+          parses = false;
+        }
+        expect(jsonProblem(broken) === null, JSON.stringify(broken)).toBe(parses);
+      }
+    }
+    expect(lineColumn('{\n  "a": 1,\n  "b": x\n}', jsonProblem('{\n  "a": 1,\n  "b": x\n}')?.index ?? -1)).toEqual({ line: 3, column: 8 });
+  });
+});
+
+describe('a file that is not JSON is never quoted', () => {
+  const SECRET = 'root:$6$salt$hash:20211:0:99999:7:::\nsecret-second-line\n';
+  it('whichever command reads it: the position only', () => {
+    const shadow = file('shadow', SECRET);
+    const broken = file('broken.json', '{\n  "schemaVersion": 2,\n  "token": secret-value\n}\n');
+    for (const [argv, at] of [
+      [['run', '--suite', shadow], 'line 1, column 1'],
+      [['compare', shadow, path1], 'line 1, column 1'],
+      [['compare', path2, broken], 'line 3, column 12'],
+      [['report', broken, '--out', join(dir, 'broken.html')], 'line 3, column 12'],
+      [['export', shadow, '--to', 'bmf'], 'line 1, column 1'],
+      [['merge', broken, path2, '--out', join(dir, 'broken-fleet.json')], 'line 3, column 12'],
+    ] as Array<[string[], string]>) {
+      const r = runCli(argv);
+      expectRefusal(r, new RegExp(`is not JSON: .* at ${at}$`));
+      for (const leak of ['root', 'salt', 'hash', 'secret', '20211']) expect(r.stderr.replace(dir, '')).not.toContain(leak);
+    }
+  });
+});
