@@ -8,6 +8,7 @@ import { MERGE_HELP, mergeCommand } from './commands/merge.js';
 import { REPORT_HELP, reportCommand } from './commands/report.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
 import { UsageError } from './common/errors.js';
+import { printable } from './common/text.js';
 
 const USAGE = `usage: ipcns-bench <command> [flags]
 
@@ -110,7 +111,8 @@ export const done = main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const usage = e instanceof UsageError;
-    process.stderr.write(`ipcns-bench: ${(e as Error).message}\n`);
+    // Any error, not only bad input, may quote a path or a document: printed as the tables print text.
+    process.stderr.write(`ipcns-bench: ${printable((e as Error).message)}\n`);
     process.exitCode = usage ? 2 : 1;
   },
 );

@@ -126,6 +126,68 @@ describe('nesting', () => {
   });
 });
 
+describe('escape sequences in what an error quotes', () => {
+  /** C0 and C1 controls other than newline, DEL, and Unicode's bidirectional controls: none belongs on a terminal. */
+  const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+  /** A screen clear, a window title ended by BEL, a C1 CSI, a right-to-left override. */
+  const HOSTILE = '\u001b[2J\u001b]0;owned\u0007\u009b31m\u202e';
+  /** The same, as the tool shows it. */
+  const SHOWN = '\\x1b[2J\\x1b]0;owned\\x07\\x9b31m\\u{202e}';
+
+  /** A copy of run1 with `edit` applied to its first scenario. */
+  const edited = (edit: (s: Record<string, unknown>) => void): ResultDocument => {
+    const copy = structuredClone(run1);
+    edit(copy.scenarios[0] as unknown as Record<string, unknown>);
+    return copy;
+  };
+
+  const cases: Array<[string, () => string[], RegExp]> = [
+    [
+      'a validation error at a key of sysctls',
+      () => [
+        'compare',
+        file(
+          'sysctl-key.json',
+          edited((s) => (s['sysctls'] = { [`kernel.msgmni${HOSTILE}`]: 5 })),
+        ),
+        path2,
+      ],
+      /\/scenarios\/0\/sysctls\/kernel\.msgmni\\x1b\[2J\\x1b\]0;owned\\x07\\x9b31m\\u\{202e\}: must be string \(got 5\)/,
+    ],
+    [
+      'the value a validation error quotes (got "...")',
+      () => [
+        'report',
+        file(
+          'mode.json',
+          edited((s) => (s['mode'] = `host${HOSTILE}`)),
+        ),
+        '--out',
+        join(dir, 'mode.html'),
+      ],
+      /\/scenarios\/0\/mode: expected one of "host", "shared", "isolated", got "host\\u001b\[2J\\u001b\]0;owned\\u0007\\x9b31m\\u\{202e\}"/,
+    ],
+    [
+      'merge: a document given twice',
+      () => ['merge', `a${HOSTILE}.json`, `a${HOSTILE}.json`, '--out', join(dir, 'twice.json')],
+      /merge: a\\x1b\[2J.*is given twice/,
+    ],
+    [
+      'a file that is not there',
+      () => ['export', join(dir, `missing${HOSTILE}.json`), '--to', 'bmf'],
+      /missing\\x1b\[2J\\x1b\]0;owned\\x07\\x9b31m\\u\{202e\}\.json: no such file/,
+    ],
+  ];
+  for (const [what, argv, message] of cases) {
+    it(`${what}: shown escaped, as the tables show text`, () => {
+      const r = runCli(argv());
+      expectRefusal(r, message);
+      expect(CONTROL.test(r.stderr), JSON.stringify(r.stderr)).toBe(false);
+      expect(r.stderr).toContain(SHOWN.slice(-9));
+    });
+  }
+});
+
 describe('a file that is not JSON is never quoted', () => {
   const SECRET = 'root:$6$salt$hash:20211:0:99999:7:::\nsecret-second-line\n';
   it('whichever command reads it: the position only', () => {
