@@ -33,7 +33,7 @@ import type { ResultDocument } from '../src/document/result.js';
 import { expand, loadSuite } from '../src/plan/suite.js';
 import { runDocument } from './helpers/fixtures.js';
 import { memoryIo } from './helpers/io.js';
-import { rename, scaled, scenarioOf, toV1, without } from './helpers/surgery.js';
+import { anotherRun, rename, scaled, scenarioOf, toV1, without } from './helpers/surgery.js';
 
 const SCENARIOS = expand(loadSuite('ci'));
 const IDS = SCENARIOS.map((s) => s.id);
@@ -506,7 +506,7 @@ describe('metrics', () => {
       expect(compare(base, worse).regressed).toBe(0);
 
       const b = file('base.json', base);
-      const ran = await run([b, file(`${metric}-worse.json`, worse), '--metric', metric]);
+      const ran = await run([b, file(`${metric}-worse.json`, anotherRun(worse)), '--metric', metric]);
       expect(ran.code).toBe(1);
       expect(ran.out).toContain(`Compared by --metric ${metric}`);
       expect(ran.out).toContain(`verdicts used ${METRIC_INFO[metric].label} (--metric ${metric})`);
@@ -880,7 +880,7 @@ describe('version 1 documents', () => {
     expect(doc.comparisons.map((c) => c.verdict)).toEqual(verdictsV1.map((v) => (v === 'no significant difference' ? 'inconclusive' : v)));
   });
 
-  it('v1 against v2 of the same measurements: every scenario unchanged, ratio 1, exit 0', async () => {
+  it('v1 against v2 of the same measurements: every scenario unchanged, ratio 1; the command refuses them as one run', async () => {
     const v1 = file('v1.json', toV1(base));
     const r = compare(readDocument(v1), base);
     expect(r.rows).toHaveLength(12);
@@ -889,8 +889,16 @@ describe('version 1 documents', () => {
       expect(row.ratio).toBeCloseTo(1, 12);
     }
     expect(r.warnings).toEqual(['tool version differs: base 0.0.9, current 0.1.0']);
-    expect((await run([v1, file('v2.json', base)])).code).toBe(0);
-    expect((await run([file('v2.json', base), v1])).code).toBe(0);
+    // Converted to version 1, a run is still that run: counted twice, it would hide the spread between runs.
+    for (const argv of [
+      [v1, file('v2.json', base)],
+      [file('v2.json', base), v1],
+    ]) {
+      const ran = await run(argv);
+      expect(ran.code).toBe(2);
+      expect(ran.usage).toMatch(/hold the same run/);
+    }
+    expect((await run([v1, file('v2-later.json', anotherRun(base))])).code).toBe(0);
   });
 
   it('v1 against v1, and v1 against a v2 copy with one scenario 10 % slower (exit 1)', async () => {

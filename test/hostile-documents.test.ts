@@ -15,6 +15,7 @@ import { jsonProblem, lineColumn, MAX_JSON_DEPTH } from '../src/common/json.js';
 import type { ResultDocument } from '../src/document/result.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import { modeGroup, runDocument } from './helpers/fixtures.js';
+import { anotherRun, toV1 } from './helpers/surgery.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipcns-hostile-docs-'));
 let files = 0;
@@ -65,6 +66,54 @@ beforeAll(async () => {
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the same run under two names is refused, whatever was done to its document', () => {
+  /** Every key of every object in sorted order, as `jq -S` writes a document. */
+  function keySorted(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(keySorted);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, keySorted((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  }
+
+  const variants: Array<[string, () => unknown]> = [
+    ['a copy with its keys sorted (jq -S)', () => keySorted(run1)],
+    ['a copy with a field added', () => ({ ...run1, 'x-note': 'copied', scenarios: run1.scenarios.map((s) => ({ ...s, 'x-seen': true })) })],
+    ['a copy with another label', () => ({ ...run1, env: { ...run1.env, label: 'gamma' } })],
+    ['a copy with its scenarios in another order', () => ({ ...run1, scenarios: [...run1.scenarios].reverse() })],
+    ['the run converted to schemaVersion 1', () => toV1(run1)],
+  ];
+  for (const [what, make] of variants) {
+    it(`${what}: by compare, as a baseline beside it or as the current run, and by report --base`, () => {
+      const copy = file('copy.json', make());
+      for (const argv of [
+        ['compare', path1, copy, path2],
+        ['compare', '--base', copy, path1],
+        ['report', path2, '--base', path1, '--base', copy, '--out', join(dir, `r${files}.html`)],
+      ]) {
+        expectRefusal(runCli(argv), /hold the same run \(started 2024-01-01T00:00:00\.000Z on Test CPU, with the same figures\); give each run once/);
+      }
+    });
+  }
+
+  it('report --base with the current run itself, or a copy of it, is refused, as compare refuses it', () => {
+    expectRefusal(runCli(['report', path1, '--base', path1, '--out', join(dir, 'self.html')]), /report: .*run1\.json is given twice; give each run once/);
+    expectRefusal(runCli(['report', path1, '--base', file('sorted.json', keySorted(run1)), '--out', join(dir, 'self.html')]), /hold the same run/);
+    expectRefusal(runCli(['report', path1, '--base', path2, '--base', path2, '--out', join(dir, 'twice.html')]), /report: .*run2\.json is given twice/);
+  });
+
+  it('two runs of the same figures that started at different times are two runs', () => {
+    const later = file('later.json', anotherRun(run1, 1));
+    const r = runCli(['compare', path1, later, path2]);
+    expect(r.code, r.stderr).not.toBe(2);
+    expect(r.stdout).toContain('between-run');
+  });
 });
 
 describe('nesting', () => {

@@ -3,13 +3,13 @@
  * the HTML report of a run (report/html.ts), with its comparison against
  * baselines when given.
  */
-import { compareRuns, DEFAULT_THRESHOLD } from '../analyze/baseline.js';
+import { type CompareResult, compareRuns, DEFAULT_THRESHOLD } from '../analyze/baseline.js';
 import { UsageError } from '../common/errors.js';
 import { resolveTarget, writeTarget } from '../common/files.js';
 import { parse } from '../plan/flags.js';
 import { renderFleetReport } from '../report/fleet-html.js';
 import { renderReport } from '../report/html.js';
-import { fleetComparisonOf, parseRunNoise, parseThreshold } from './compare.js';
+import { fleetComparisonOf, parseRunNoise, parseThreshold, refuseRepeatedRuns } from './compare.js';
 import { type CommandIo, readDocument, readInput } from './io.js';
 
 export const REPORT_OPTIONS = {
@@ -64,15 +64,12 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<numb
     throw new UsageError(`--reference and --run-noise apply to a fleet document (ipcns-bench merge); ${path} is one run`);
   const doc = input.doc;
   const basePaths = v.base ?? [];
-  const compare =
-    basePaths.length > 0
-      ? compareRuns(basePaths.map(readDocument), doc, {
-          metric: 'throughput',
-          threshold,
-          basePaths,
-          currentPath: path,
-        })
-      : undefined;
+  let compare: CompareResult | undefined;
+  if (basePaths.length > 0) {
+    const bases = basePaths.map(readDocument);
+    refuseRepeatedRuns('report', [...basePaths, path], [...bases, doc]);
+    compare = compareRuns(bases, doc, { metric: 'throughput', threshold, basePaths, currentPath: path });
+  }
   await writeTarget(target, renderReport(doc, compare), io.stdout);
   if (target.kind !== 'stdout') io.stderr.write(`Report: ${target.kind === 'file' ? target.path : out}\n`);
   return 0;

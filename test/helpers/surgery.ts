@@ -87,6 +87,20 @@ export function without(doc: ResultDocument, id: string): ResultDocument {
   return copy;
 }
 
+/**
+ * A copy that counts as another run with the same figures: started (and
+ * finished) `seconds` later. compare and report know a run by its start, its
+ * machine and its per-round figures, so an edited copy of a run is still that
+ * run; a test that edits a copy to stand for another run says so with this.
+ */
+export function anotherRun(doc: ResultDocument, seconds = 1): ResultDocument {
+  const copy = structuredClone(doc);
+  const later = (iso: string): string => new Date(Date.parse(iso) + seconds * 1000).toISOString();
+  copy.startedAt = later(copy.startedAt);
+  if (copy.finishedAt !== null) copy.finishedAt = later(copy.finishedAt);
+  return copy;
+}
+
 /** A version 1 document (schema/result-v1.schema.json) holding the same measurements as `doc`. */
 export function toV1(doc: ResultDocument): Record<string, unknown> {
   // Version 1 limits are integers, -1 = unreadable; it had no "unlimited" null.
