@@ -7,12 +7,16 @@
  * The commands run as a user runs them (the built CLI); the pieces behind
  * them that have limits of their own are also called directly.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonProblem, lineColumn, MAX_JSON_DEPTH } from '../src/common/json.js';
+import { fleetText } from '../src/commands/merge.js';
+import { UsageError } from '../src/common/errors.js';
+import { jsonProblem, jsonSizes, lineColumn, MAX_JSON_DEPTH } from '../src/common/json.js';
+import { FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, MAX_FLEET_BYTES } from '../src/document/fleet.js';
 import type { ResultDocument } from '../src/document/result.js';
+import { SCHEMA_VERSION } from '../src/document/schema.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import { modeGroup, runDocument } from './helpers/fixtures.js';
 import { anotherRun, toV1 } from './helpers/surgery.js';
@@ -172,6 +176,92 @@ describe('nesting', () => {
       }
     }
     expect(lineColumn('{\n  "a": 1,\n  "b": x\n}', jsonProblem('{\n  "a": 1,\n  "b": x\n}')?.index ?? -1)).toEqual({ line: 3, column: 8 });
+  });
+});
+
+describe('merge writes only what the readers take', () => {
+  it('a document nested up to the limit is read; merge refuses a fleet that would nest past it, and compare reads what merge writes', () => {
+    // The document itself is level 1, its field 2: the field's arrays take it to exactly the limit.
+    const atLimit = file('at-limit.json', withField(run1, nested(MAX_JSON_DEPTH - 1)));
+    const r = runCli(['compare', atLimit, path2]);
+    expect(r.code, r.stderr).not.toBe(2);
+    // In a fleet a document sits three levels in: this one would take the fleet past the limit, so merge says so before writing.
+    const out = join(dir, 'at-limit-fleet.json');
+    expectRefusal(runCli(['merge', atLimit, path2, '--out', out]), new RegExp(`would nest ${MAX_JSON_DEPTH + 3} levels deep, more than the ${MAX_JSON_DEPTH}`));
+    const fits = file('fits.json', withField(run1, nested(MAX_JSON_DEPTH - 4)));
+    const merged = runCli(['merge', fits, path2, '--out', out, '--quiet']);
+    expect(merged.code, merged.stderr).toBe(0);
+    const read = runCli(['compare', out, '--format', 'json']);
+    expect(read.code, read.stderr).toBe(0);
+  });
+
+  it('documents larger together than a fleet can be are refused before any is read, with the sizes', () => {
+    // Sparse: as large as the numbers say, without the disk.
+    const big = [join(dir, 'big-a.json'), join(dir, 'big-b.json')];
+    for (const p of big) {
+      writeFileSync(p, '');
+      truncateSync(p, 200 << 20);
+    }
+    expectRefusal(
+      runCli(['merge', ...big, '--out', join(dir, 'big-fleet.json')]),
+      /^ipcns-bench: merge: the documents are 400\.0 MiB together \(.*big-a\.json 200\.0 MiB, .*big-b\.json 200\.0 MiB\); a fleet holds them whole, and compare and report read a fleet of at most 256\.0 MiB: merge fewer runs into each fleet$/,
+    );
+  });
+
+  it('a fleet whose indentation would multiply it is written compact, no larger than its documents, and compare reads it', () => {
+    // 200 000 numbers 60 levels deep: 0.4 MB as written, about 25 MB once every number has a line of its own.
+    const wide = (doc: ResultDocument, name: string): string =>
+      file(
+        name,
+        withField(
+          doc,
+          nested(
+            58,
+            Array.from({ length: 200_000 }, () => 0),
+          ),
+        ),
+      );
+    const inputs = [wide(run1, 'wide1.json'), wide(run2, 'wide2.json')];
+    const out = join(dir, 'wide-fleet.json');
+    const r = runCli(['merge', ...inputs, '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const written = statSync(out).size;
+    const given = inputs.reduce((a, p) => a + statSync(p).size, 0);
+    expect(written).toBeLessThan(given + (64 << 10));
+    const read = runCli(['compare', out, '--format', 'json']);
+    expect(read.code, read.stderr).toBe(0);
+  });
+
+  it('a fleet that would outgrow what a reader takes (its lists of partial scenarios) is refused with the numbers, its text never built', () => {
+    const labels = Array.from({ length: 1000 }, (_, i) => `machine-${String(i).padStart(4, '0')}.example.org`);
+    const entry = { id: 'msg.pingpong(size=64)/host/w1/same-cpu', on: labels.slice(0, 500), missing: labels.slice(500) };
+    const fleet: FleetDocument = {
+      schemaVersion: FLEET_SCHEMA_VERSION,
+      kind: FLEET_KIND,
+      tool: { name: 'ipcns-bench', version: '0.1.0' },
+      createdAt: '2024-01-01T00:00:00.000Z',
+      documentSchemaVersion: SCHEMA_VERSION,
+      runs: [],
+      scenarios: { count: 12_000, everywhere: 0, partial: Array.from({ length: 12_000 }, () => entry) },
+    };
+    const size = jsonSizes(fleet).compact;
+    expect(size).toBeGreaterThan(MAX_FLEET_BYTES);
+    let thrown: unknown;
+    try {
+      fleetText(fleet);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(UsageError);
+    expect((thrown as Error).message).toMatch(new RegExp(`would be ${((size + 1) / (1 << 20)).toFixed(1)} MiB even without indentation .*at most 256\\.0 MiB`));
+  });
+
+  it('jsonSizes counts what JSON.stringify writes, compact and indented, in UTF-8 bytes', () => {
+    const values: unknown[] = [run1, toV1(run2), { a: [], b: {}, c: [null, 'é€😀\ud800"\\\n\u0001'], d: { e: [1e21, -0, 5e-324] } }, 'x', [], {}, 0];
+    for (const v of values) {
+      expect(jsonSizes(v).compact).toBe(Buffer.byteLength(JSON.stringify(v)));
+      expect(jsonSizes(v).indented).toBe(Buffer.byteLength(JSON.stringify(v, null, 2)));
+    }
   });
 });
 

@@ -165,3 +165,59 @@ export function parseJsonText(text: string, source: string): unknown {
     throw new UsageError(`${source} is not JSON (JSON.parse refused it)`);
   }
 }
+
+/**
+ * The UTF-8 length of `JSON.stringify(value)` and of `JSON.stringify(value,
+ * null, 2)`, and the depth of its nesting, counted without building either string (a string past about
+ * 512 MiB cannot be built at all). For JSON values as JSON.parse returns them
+ * (objects, arrays, strings, numbers, booleans, null); non-finite numbers
+ * count as null, as jsonText writes them. It recurses: give it values read
+ * through parseJsonText, whose depth is bounded.
+ */
+export function jsonSizes(value: unknown): { compact: number; indented: number; depth: number } {
+  let compact = 0;
+  // Levels of nesting, as jsonProblem counts them: a top-level array or object is 1.
+  let deepest = 0;
+  // What indentation adds: a line break and two spaces per level before each entry and each closing bracket, a space after each colon.
+  let indentation = 0;
+  const walk = (v: unknown, depth: number): void => {
+    if (typeof v === 'string') compact += stringBytes(v);
+    else if (typeof v === 'number') compact += Number.isFinite(v) ? String(v).length : 4;
+    else if (typeof v === 'boolean') compact += v ? 4 : 5;
+    else if (v === null || typeof v !== 'object') compact += 4;
+    else if (Array.isArray(v)) {
+      deepest = Math.max(deepest, depth + 1);
+      compact += 2 + Math.max(0, v.length - 1);
+      if (v.length > 0) indentation += v.length * (1 + 2 * (depth + 1)) + 1 + 2 * depth;
+      for (const x of v) walk(x, depth + 1);
+    } else {
+      deepest = Math.max(deepest, depth + 1);
+      let entries = 0;
+      for (const [k, x] of Object.entries(v)) {
+        if (x === undefined || typeof x === 'function') continue;
+        entries++;
+        compact += stringBytes(k) + 1;
+        walk(x, depth + 1);
+      }
+      compact += 2 + Math.max(0, entries - 1);
+      if (entries > 0) indentation += entries * (2 + 2 * (depth + 1)) + 1 + 2 * depth;
+    }
+  };
+  walk(value, 0);
+  return { compact, indented: compact + indentation, depth: deepest };
+}
+
+/** Anything but printable ASCII other than a quote and a backslash: a string without it is written as it is. */
+const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+/** What JSON.stringify writes as an escape of two characters (\\n) or of six (\\u0001, and a lone surrogate). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const ESCAPES = /(["\\\b\t\n\f\r])|[\u0000-\u001f]|([\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff])/g;
+
+/** The UTF-8 length of a string as JSON.stringify writes it, quotes included. */
+function stringBytes(s: string): number {
+  if (!NOT_PLAIN.test(s)) return s.length + 2;
+  let bytes = 2 + Buffer.byteLength(s);
+  // Buffer.byteLength counted each of these as itself (1 byte), or a lone surrogate as U+FFFD (3).
+  for (const m of s.matchAll(ESCAPES)) bytes += m[1] ? 1 : m[2] ? 3 : 5;
+  return bytes;
+}
