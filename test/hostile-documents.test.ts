@@ -15,7 +15,7 @@ import { fleetText } from '../src/commands/merge.js';
 import { UsageError } from '../src/common/errors.js';
 import { jsonProblem, jsonSizes, lineColumn, MAX_JSON_DEPTH } from '../src/common/json.js';
 import { FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, MAX_FLEET_BYTES } from '../src/document/fleet.js';
-import type { ResultDocument } from '../src/document/result.js';
+import type { ResultDocument, ScenarioResult } from '../src/document/result.js';
 import { SCHEMA_VERSION } from '../src/document/schema.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import { modeGroup, runDocument } from './helpers/fixtures.js';
@@ -325,6 +325,27 @@ describe('escape sequences in what an error quotes', () => {
       expect(r.stderr).toContain(SHOWN.slice(-9));
     });
   }
+});
+
+describe('a scenario named __proto__', () => {
+  it('is exported to BMF like any other', () => {
+    const doc = structuredClone(run1);
+    const s = doc.scenarios[0] as ScenarioResult;
+    const old = s.id;
+    s.id = '__proto__';
+    for (const c of doc.comparisons) {
+      if (c.scenarioA === old) c.scenarioA = '__proto__';
+      if (c.scenarioB === old) c.scenarioB = '__proto__';
+    }
+    for (const g of doc.groups) g.scenarios = g.scenarios.map((x) => (x === old ? '__proto__' : x));
+    const r = runCli(['export', file('proto.json', doc), '--to', 'bmf']);
+    expect(r.code, r.stderr).toBe(0);
+    const bmf = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(bmf)).toHaveLength(doc.scenarios.length);
+    expect(Object.hasOwn(bmf, '__proto__')).toBe(true);
+    const own = Object.getOwnPropertyDescriptor(bmf, '__proto__')?.value as { throughput?: { value: number } } | undefined;
+    expect(own?.throughput?.value).toBe(s.throughput?.estimate);
+  });
 });
 
 describe('a file that is not JSON is never quoted', () => {

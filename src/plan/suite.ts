@@ -145,9 +145,7 @@ function entryOf(e: SuiteFile['matrix'][number], where: string): MatrixEntry {
 
 function checkSysctls(where: string, v: unknown): Record<string, string> {
   if (!isObject(v)) throw new UsageError(`${where} must be an object like {"kernel.msgmni": "64"}`);
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v)) out[k] = checkSysctl(where, `${k}=${String(val)}`)[1];
-  return out;
+  return Object.fromEntries(Object.entries(v).map(([k, val]) => [k, checkSysctl(where, `${k}=${String(val)}`)[1]]));
 }
 
 /** IPC sysctls that live in the IPC namespace, and so can be set in a fresh one. */
