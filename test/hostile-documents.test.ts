@@ -7,7 +7,7 @@
  * The commands run as a user runs them (the built CLI); the pieces behind
  * them that have limits of their own are also called directly.
  */
-import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -345,6 +345,47 @@ describe('a scenario named __proto__', () => {
     expect(Object.hasOwn(bmf, '__proto__')).toBe(true);
     const own = Object.getOwnPropertyDescriptor(bmf, '__proto__')?.value as { throughput?: { value: number } } | undefined;
     expect(own?.throughput?.value).toBe(s.throughput?.estimate);
+  });
+});
+
+describe('markdown holds no HTML from a document', () => {
+  const TAGS = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<iframe src=//example.org>', '<!--'];
+  let hostile: string;
+  let other: string;
+  beforeAll(() => {
+    const doc = structuredClone(run1);
+    doc.command.suite = `quick ${TAGS.join(' ')}`;
+    const s = doc.scenarios[0] as ScenarioResult;
+    s.state = 'errored';
+    s.failure = { errno: 5, code: 'EIO', call: 'window', message: `window failed ${TAGS.join(' ')} & more` };
+    hostile = file('html.json', doc);
+    other = file('html-other.json', { ...structuredClone(doc), startedAt: run2.startedAt, finishedAt: run2.finishedAt, scenarios: run2.scenarios });
+  });
+  const noTags = (text: string): void => {
+    for (const tag of ['<script', '<img', '<iframe', '<!--']) expect(text).not.toContain(tag);
+  };
+
+  it('compare --format markdown, and its --summary', () => {
+    const summary = join(dir, 'summary.md');
+    writeFileSync(summary, '');
+    const r = runCli(['compare', other, hostile, '--format', 'markdown', '--summary'], { GITHUB_STEP_SUMMARY: summary });
+    expect(r.code, r.stderr).toBe(1);
+    noTags(r.stdout);
+    noTags(readFileSync(summary, 'utf8'));
+    expect(r.stdout).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(r.stdout).toContain('&amp; more');
+  });
+
+  it('a fleet as markdown, and its --summary', () => {
+    const fleet = join(dir, 'html-fleet.json');
+    expect(runCli(['merge', hostile, path2, '--out', fleet, '--quiet']).code).toBe(0);
+    const summary = join(dir, 'fleet-summary.md');
+    writeFileSync(summary, '');
+    const r = runCli(['compare', fleet, '--format', 'markdown', '--summary'], { GITHUB_STEP_SUMMARY: summary });
+    expect(r.code, r.stderr).toBe(0);
+    noTags(r.stdout);
+    noTags(readFileSync(summary, 'utf8'));
+    expect(r.stdout).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 });
 
