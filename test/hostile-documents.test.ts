@@ -17,6 +17,7 @@ import { jsonProblem, jsonSizes, lineColumn, MAX_JSON_DEPTH } from '../src/commo
 import { FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, MAX_FLEET_BYTES } from '../src/document/fleet.js';
 import type { ResultDocument, ScenarioResult } from '../src/document/result.js';
 import { SCHEMA_VERSION } from '../src/document/schema.js';
+import { documentCharts } from '../src/report/charts.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import { modeGroup, runDocument } from './helpers/fixtures.js';
 import { anotherRun, toV1 } from './helpers/surgery.js';
@@ -386,6 +387,46 @@ describe('markdown holds no HTML from a document', () => {
     noTags(r.stdout);
     noTags(readFileSync(summary, 'utf8'));
     expect(r.stdout).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+});
+
+describe("the histogram's own constants", () => {
+  /**
+   * A histogram of the tool's scheme (linear 128, subBits 6) whose samples
+   * all lie at 256 ns or more, and the same samples in the scheme of linear
+   * 256: there, every bucket from 256 ns on has the same bounds at an index
+   * 64 higher. Drawn from either, the distribution is the same.
+   */
+  const TOOL = [
+    [200, 40],
+    [230, 30],
+    [300, 20],
+    [420, 10],
+  ] as Array<[number, number]>;
+  const withHistograms = (linear: number, shift: number): ResultDocument => {
+    const doc = structuredClone(run1);
+    for (const s of doc.scenarios) {
+      const l = s.latency;
+      if (!l?.histogram) continue;
+      l.histogram = { linear, subBits: 6, buckets: TOOL.map(([i, n]) => [i + shift, n]) };
+      l.count = 100;
+    }
+    return doc;
+  };
+  const latencyCharts = (doc: ResultDocument): string[] => documentCharts(doc, 'machine').filter((c) => c.includes('data-kind="latency"'));
+
+  it('a histogram written with linear 256 is drawn as the same distribution written with linear 128', () => {
+    const ours = latencyCharts(withHistograms(128, 0));
+    expect(ours.length).toBeGreaterThan(0);
+    expect(latencyCharts(withHistograms(256, 64))).toEqual(ours);
+  });
+
+  it('a histogram whose linear is not a power of two is refused, naming the field', () => {
+    const doc = withHistograms(100, 0);
+    expectRefusal(
+      runCli(['report', file('linear.json', doc), '--out', join(dir, 'linear.html')]),
+      /\/scenarios\/0\/latency\/histogram\/linear: 100 is not a power of two/,
+    );
   });
 });
 

@@ -125,7 +125,7 @@ function latencyChart(ss: readonly ScenarioResult[], machine: string): string {
   const first = ss[0] as ScenarioResult;
   const f: Frame = { width: WIDTH, height: 300, left: 60, right: 20, top: 30, bottom: 40 };
   const withH = ss.filter((s) => s.latency?.histogram);
-  const lo = Math.max(1, Math.min(...withH.map((s) => bucketBounds(s.latency?.histogram?.buckets[0]?.[0] ?? 0)[0])));
+  const lo = Math.max(1, Math.min(...withH.map((s) => bucketBounds(s.latency?.histogram?.buckets[0]?.[0] ?? 0, s.latency?.histogram)[0])));
   // Up to twice the largest p99.9: the rare stall far beyond it (a preempted party) would squeeze the rest into the left edge.
   const hi = Math.max(...withH.map((s) => 2 * (s.latency?.p999 ?? 1)), lo * 10);
   const x = log(lo, hi, f.left, f.width - f.right);
@@ -137,7 +137,8 @@ function latencyChart(ss: readonly ScenarioResult[], machine: string): string {
       let seen = 0;
       const pts: string[] = [`${x(lo).toFixed(1)},${y(0).toFixed(1)}`];
       for (const [i, n] of h.buckets) {
-        const [, upper] = bucketBounds(i);
+        // In the document's own scheme: it states the constants its buckets were written with.
+        const [, upper] = bucketBounds(i, h);
         const at = x(Math.min(hi, Math.max(lo, upper))).toFixed(1);
         pts.push(`${at},${y(seen / l.count).toFixed(1)}`);
         seen += n;
