@@ -11,6 +11,7 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { UsageError } from './common/errors.js';
 import { fitted } from './common/fit.js';
+import { printable } from './common/text.js';
 import { HelpRequest } from './plan/flags.js';
 
 /** 128 + the signal's number, as a shell reports a process the signal killed. */
@@ -103,7 +104,8 @@ export const done = main(process.argv.slice(2)).then(
       return;
     }
     const usage = e instanceof UsageError;
-    process.stderr.write(`ipcns-bench: ${(e as Error).message}\n`);
+    // Any error, not only bad input, may quote a path or a document: printed as the tables print text.
+    process.stderr.write(`ipcns-bench: ${printable((e as Error).message)}\n`);
     process.exitCode = usage ? 2 : 1;
   },
 );

@@ -33,7 +33,7 @@ import type { ResultDocument } from '../src/document/result.js';
 import { expand, loadSuite } from '../src/plan/suite.js';
 import { runDocument } from './helpers/fixtures.js';
 import { memoryIo } from './helpers/io.js';
-import { rename, scaled, scenarioOf, without } from './helpers/surgery.js';
+import { anotherRun, rename, scaled, scenarioOf, toV1, without } from './helpers/surgery.js';
 
 const SCENARIOS = expand(loadSuite('ci'));
 const IDS = SCENARIOS.map((s) => s.id);
@@ -69,82 +69,6 @@ function failed(
   s.state = state;
   s.failure = { errno: 28, code: 'ENOSPC', call: 'msgget', message };
   return copy;
-}
-
-/** A version 1 document (schema/result-v1.schema.json) holding the same measurements as `doc`. */
-function toV1(doc: ResultDocument): Record<string, unknown> {
-  // Version 1 limits are integers, -1 = unreadable; it had no "unlimited" null.
-  const limits = (l: object): Record<string, number> =>
-    Object.fromEntries(Object.entries(l).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : -1]));
-  const present = (xs: readonly (number | null)[] | undefined): number[] | undefined => xs?.filter((x): x is number => x !== null);
-  const scenarios = doc.scenarios.map((s) => {
-    const t = s.throughput;
-    const l = s.latency;
-    const p99 = present(l?.p99Rounds);
-    const cpu = present(s.cpuNsPerOpRounds);
-    const cs = present(s.ctxSwitchesPerOpRounds);
-    return {
-      id: s.id,
-      workload: s.workload,
-      params: s.params,
-      mode: s.mode,
-      workers: s.workers,
-      placement: s.placement,
-      sysctls: s.sysctls,
-      state: s.state,
-      oversubscribed: s.oversubscribed,
-      ...(s.failure ? { failure: s.failure } : {}),
-      ...(t
-        ? { throughput: { unit: 'ops/s', mean: t.mean, median: t.median, sd: t.sd, rme: t.rme, ci95: t.ci95, samples: t.rounds.length, windows: t.rounds } }
-        : {}),
-      ...(l
-        ? {
-            latency: {
-              unit: 'ns',
-              p50: l.p50,
-              p90: l.p90,
-              p99: l.p99,
-              p999: l.p999,
-              max: l.max,
-              mean: l.mean,
-              count: l.count,
-              sampleEvery: l.sampleEvery,
-              ...(p99 ? { p99Windows: p99 } : {}),
-            },
-          }
-        : {}),
-      ...(s.cpuNsPerOp !== undefined ? { cpuNsPerOp: s.cpuNsPerOp } : {}),
-      ...(s.ctxSwitchesPerOp !== undefined ? { ctxSwitchesPerOp: s.ctxSwitchesPerOp } : {}),
-      ...(cpu ? { cpuNsPerOpWindows: cpu } : {}),
-      ...(cs ? { ctxSwitchesPerOpWindows: cs } : {}),
-      ...(s.rounds !== undefined ? { windows: s.rounds } : {}),
-      ...(s.ops !== undefined ? { ops: s.ops } : {}),
-    };
-  });
-  const comparisons = doc.comparisons
-    .filter((c) => c.metric === 'throughput')
-    .map((c) => ({
-      a: c.a,
-      b: c.b,
-      scenarioA: c.scenarioA,
-      scenarioB: c.scenarioB,
-      ratio: c.ratio,
-      ci95: [c.ci[0] ?? c.ratio, c.ci[1] ?? c.ratio],
-      pValue: 0.4,
-      verdict: c.verdict === 'faster' || c.verdict === 'slower' ? c.verdict : 'no significant difference',
-      test: 'welch',
-    }));
-  return {
-    schemaVersion: 1,
-    tool: { name: 'ipcns-bench', version: '0.0.9' },
-    startedAt: doc.startedAt,
-    finishedAt: doc.finishedAt,
-    complete: doc.complete,
-    command: doc.command,
-    env: { ...doc.env, limits: { host: limits(doc.env.limits.host), fresh: limits(doc.env.limits.fresh) } },
-    scenarios,
-    comparisons,
-  };
 }
 
 // ---------------------------------------------------------------------------
@@ -582,7 +506,7 @@ describe('metrics', () => {
       expect(compare(base, worse).regressed).toBe(0);
 
       const b = file('base.json', base);
-      const ran = await run([b, file(`${metric}-worse.json`, worse), '--metric', metric]);
+      const ran = await run([b, file(`${metric}-worse.json`, anotherRun(worse)), '--metric', metric]);
       expect(ran.code).toBe(1);
       expect(ran.out).toContain(`Compared by --metric ${metric}`);
       expect(ran.out).toContain(`verdicts used ${METRIC_INFO[metric].label} (--metric ${metric})`);
@@ -956,7 +880,7 @@ describe('version 1 documents', () => {
     expect(doc.comparisons.map((c) => c.verdict)).toEqual(verdictsV1.map((v) => (v === 'no significant difference' ? 'inconclusive' : v)));
   });
 
-  it('v1 against v2 of the same measurements: every scenario unchanged, ratio 1, exit 0', async () => {
+  it('v1 against v2 of the same measurements: every scenario unchanged, ratio 1; the command refuses them as one run', async () => {
     const v1 = file('v1.json', toV1(base));
     const r = compare(readDocument(v1), base);
     expect(r.rows).toHaveLength(12);
@@ -965,8 +889,16 @@ describe('version 1 documents', () => {
       expect(row.ratio).toBeCloseTo(1, 12);
     }
     expect(r.warnings).toEqual(['tool version differs: base 0.0.9, current 0.1.0']);
-    expect((await run([v1, file('v2.json', base)])).code).toBe(0);
-    expect((await run([file('v2.json', base), v1])).code).toBe(0);
+    // Converted to version 1, a run is still that run: counted twice, it would hide the spread between runs.
+    for (const argv of [
+      [v1, file('v2.json', base)],
+      [file('v2.json', base), v1],
+    ]) {
+      const ran = await run(argv);
+      expect(ran.code).toBe(2);
+      expect(ran.usage).toMatch(/hold the same run/);
+    }
+    expect((await run([v1, file('v2-later.json', anotherRun(base))])).code).toBe(0);
   });
 
   it('v1 against v1, and v1 against a v2 copy with one scenario 10 % slower (exit 1)', async () => {

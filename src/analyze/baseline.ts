@@ -321,3 +321,21 @@ function methodText(info: MetricInfo, ciLevel: number, tested: number, bases: nu
     `unchanged: the interval lies within ±${Number((threshold * 100).toPrecision(6))} % (--threshold); regressed or improved: it excludes 1 and the ratio lies beyond the threshold; otherwise inconclusive`
   );
 }
+
+/**
+ * What makes a run that run, whatever has been done to its document since:
+ * when it started, on which machine, and what it measured (each scenario's
+ * per-round throughput, by id). Equal for a copy with its keys sorted, with
+ * fields added or a label changed, with its scenarios in another order, or
+ * converted to version 1 and read back; two separate runs never share it.
+ * Values are taken to 12 significant digits, so a copy whose numbers were
+ * written with fewer digits than a double holds is the same run still.
+ */
+export function runIdentity(doc: RunFigures): string {
+  const value = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(12)));
+  const scenarios = doc.scenarios
+    .map((s) => [s.id, s.throughput ? s.throughput.rounds.map(value) : null] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const started = Date.parse(doc.startedAt);
+  return JSON.stringify([Number.isNaN(started) ? doc.startedAt : started, doc.env.kernel, doc.env.cpuModel, doc.env.cpuCount, scenarios]);
+}

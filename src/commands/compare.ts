@@ -5,7 +5,16 @@
  * UsageError, mapped by cli.ts).
  */
 import { integer, oneOf, parse, parsePercent } from '../plan/flags.js';
-import { COMPARE_METRICS, compareRuns, DEFAULT_THRESHOLD, RUN_NOISE_DF, type CompareMetric, type CompareResult } from '../analyze/baseline.js';
+import {
+  COMPARE_METRICS,
+  compareRuns,
+  DEFAULT_THRESHOLD,
+  RUN_NOISE_DF,
+  runIdentity,
+  type CompareMetric,
+  type CompareResult,
+  type RunFigures,
+} from '../analyze/baseline.js';
 import { UsageError } from '../common/errors.js';
 import { compareFleet, type FleetComparison } from '../analyze/fleet.js';
 import type { FleetDocument } from '../document/fleet.js';
@@ -140,15 +149,7 @@ export async function compareCommand(argv: string[], io: CommandIo): Promise<num
   });
   const current = docs.pop() as (typeof docs)[number];
   const bases = docs;
-  // The same run under two names (a copy) would count its noise twice and hide the spread between runs.
-  const identity = (d: typeof current): string => JSON.stringify(d);
-  const seen = new Map<string, string>();
-  for (const [i, d] of [...bases, current].entries()) {
-    const path = i < bases.length ? (args.bases[i] as string) : args.current;
-    const first = seen.get(identity(d));
-    if (first !== undefined) throw new UsageError(`compare: ${path} and ${first} hold the same run (started ${d.startedAt}); give each run once`);
-    seen.set(identity(d), path);
-  }
+  refuseRepeatedRuns('compare', [...args.bases, args.current], [...bases, current]);
   const result: CompareResult = compareRuns(bases, current, {
     metric: args.metric,
     threshold: args.threshold,
@@ -176,6 +177,28 @@ export async function compareCommand(argv: string[], io: CommandIo): Promise<num
   }
   if (args.summary) appendStepSummary(renderCompareMarkdown(result), io);
   return result.regressed > 0 || result.broken.length > 0 ? 1 : 0;
+}
+
+/**
+ * The same run under two names (a copy, or the current run given as a
+ * baseline too) would count its noise twice and hide the spread between
+ * runs: refused, by what the runs hold (analyze/baseline.ts runIdentity),
+ * not by their text.
+ */
+export function refuseRepeatedRuns(command: string, paths: readonly string[], docs: readonly RunFigures[]): void {
+  const seen = new Map<string, string>();
+  docs.forEach((d, i) => {
+    const path = paths[i] ?? `document ${i + 1}`;
+    const id = runIdentity(d);
+    const first = seen.get(id);
+    if (first === path) throw new UsageError(`${command}: ${path} is given twice; give each run once`);
+    if (first !== undefined) {
+      throw new UsageError(
+        `${command}: ${path} and ${first} hold the same run (started ${d.startedAt} on ${d.env.cpuModel}, with the same figures); give each run once`,
+      );
+    }
+    seen.set(id, path);
+  });
 }
 
 /** The fleet compared with its reference: --reference, or its first run; an unknown label lists the fleet's. */

@@ -27,9 +27,9 @@ export function colorFor(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv):
   return (stream as { isTTY?: boolean }).isTTY === true && !env['NO_COLOR'] && env['TERM'] !== 'dumb';
 }
 
-/** JSON text with non-finite numbers as null (JSON has no NaN or Infinity). */
-export function jsonText(value: unknown): string {
-  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+/** JSON text with non-finite numbers as null (JSON has no NaN or Infinity); `indent` 0: compact. */
+export function jsonText(value: unknown, indent = 2): string {
+  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), indent)}\n`;
 }
 
 /**

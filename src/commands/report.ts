@@ -4,7 +4,7 @@
  * baselines when given; `report --history DOC.json ... | DIR`: the trend
  * charts of a history (report/history-html.ts).
  */
-import { compareRuns, DEFAULT_THRESHOLD } from '../analyze/baseline.js';
+import { type CompareResult, compareRuns, DEFAULT_THRESHOLD } from '../analyze/baseline.js';
 import { UsageError } from '../common/errors.js';
 import { refuseInputAsOutput, resolveTarget, writeTarget } from '../common/files.js';
 import { parse } from '../plan/flags.js';
@@ -14,7 +14,7 @@ import { renderReport } from '../report/html.js';
 import { DEFAULT_CONFIRM, DEFAULT_HISTORY_METRIC, DEFAULT_MIN_SIZE, DEFAULT_SEED, HISTORY_ALPHA, HISTORY_METRICS, HISTORY_ORDERS } from '../analyze/history.js';
 import { oneOf } from '../plan/flags.js';
 import { DEFAULT_LAST, historyOf, parseLast } from './history.js';
-import { fleetComparisonOf, parseRunNoise, parseThreshold } from './compare.js';
+import { fleetComparisonOf, parseRunNoise, parseThreshold, refuseRepeatedRuns } from './compare.js';
 import { type CommandIo, readDocument, readInput } from './io.js';
 
 export const REPORT_OPTIONS = {
@@ -86,15 +86,12 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<numb
     throw new UsageError(`--reference and --run-noise apply to a fleet document (ipcns-bench merge); ${path} is one run`);
   const doc = input.doc;
   const basePaths = v.base ?? [];
-  const compare =
-    basePaths.length > 0
-      ? compareRuns(basePaths.map(readDocument), doc, {
-          metric: 'throughput',
-          threshold,
-          basePaths,
-          currentPath: path,
-        })
-      : undefined;
+  let compare: CompareResult | undefined;
+  if (basePaths.length > 0) {
+    const bases = basePaths.map(readDocument);
+    refuseRepeatedRuns('report', [...basePaths, path], [...bases, doc]);
+    compare = compareRuns(bases, doc, { metric: 'throughput', threshold, basePaths, currentPath: path });
+  }
   await writeTarget(target, renderReport(doc, compare), io.stdout);
   if (target.kind !== 'stdout') io.stderr.write(`Report: ${target.kind === 'file' ? target.path : out}\n`);
   return 0;

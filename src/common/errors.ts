@@ -3,6 +3,7 @@
  * The core returns data; only this module knows what the numbers mean.
  */
 import { constants } from 'node:os';
+import { printable } from './text.js';
 import type { Failure } from './types.js';
 
 const codeByErrno = new Map<number, string>(Object.entries(constants.errno).map(([code, n]) => [n, code]));
@@ -65,7 +66,15 @@ function hintFor(code: string, call: string, host: boolean): string | undefined 
   return undefined;
 }
 
-/** Thrown for bad input: the CLI prints the message on one line and exits with 2. */
+/**
+ * Thrown for bad input: the CLI prints the message on one line and exits
+ * with 2. The message is made printable here, where every one is built: it
+ * quotes what it refuses (a path, a field of a document, a value), and that
+ * is text from the user or from a file.
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  constructor(message: string) {
+    super(printable(message));
+  }
 }

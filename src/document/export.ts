@@ -117,7 +117,8 @@ export function toGabSmaller(doc: ResultDocument): ExportResult<GabEntry[]> {
 /** Bencher Metric Format: the built-in measure `throughput` (ops/s), and `latency-p50` and `latency-p99` (ns), which Bencher creates on first use. */
 export function toBmf(doc: ResultDocument): ExportResult<Bmf> {
   const { done, skipped } = completed(doc);
-  const data: Bmf = {};
+  // Keyed by scenario ids, which are text from a file: no prototype, so an id such as __proto__ is a key like any other.
+  const data: Bmf = Object.create(null) as Bmf;
   for (const s of done) {
     const t = s.throughput as NonNullable<ScenarioResult['throughput']>;
     const measures: Record<string, BmfMetric> = {

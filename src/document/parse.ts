@@ -5,6 +5,7 @@
  * file, the first problem and the fix.
  */
 import { UsageError } from '../common/errors.js';
+import { parseJsonText } from '../common/json.js';
 import type { ResultDocument } from './result.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { upgradeV1 } from './upgrade.js';
@@ -23,13 +24,9 @@ function refuse(source: string, errors: readonly string[]): never {
   throw new UsageError(`${source} is not an ipcns-bench result document: ${errors[0] ?? ''} (${n} problem${n === 1 ? '' : 's'})`);
 }
 
-/** JSON text as a value; a UsageError naming the file when it is not JSON. */
+/** JSON text as a value; a UsageError naming the file and the position (never its text) when it is not JSON or nests too deep. */
 export function parseJson(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${source} is not JSON: ${(err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ')}`);
-  }
+  return parseJsonText(text, source);
 }
 
 export function parseResultDocument(text: string, source: string): ResultDocument {

@@ -130,6 +130,9 @@ export function consistencyProblems(doc: ResultDocument): string[] {
       const samples = h.buckets.reduce((a, [, n]) => a + n, 0);
       if (samples !== l.count) out.push(`${at}/latency/histogram: its buckets hold ${samples} samples, but the latency figures ${l.count}`);
       if (h.buckets.some(([i], k) => k > 0 && i <= (h.buckets[k - 1]?.[0] ?? -1))) out.push(`${at}/latency/histogram/buckets: not ascending by index`);
+      // The scheme's bucket bounds (schema.ts) take log2(linear): a reader can decode no other.
+      if (!Number.isInteger(Math.log2(h.linear)))
+        out.push(`${at}/latency/histogram/linear: ${h.linear} is not a power of two, so its buckets cannot be decoded`);
     }
     if (s.state !== 'completed' && !s.failure) out.push(`${at}/failure: missing: a scenario that is ${s.state} says why`);
     if (s.state === 'completed' && !s.throughput) out.push(`${at}/throughput: missing: a completed scenario has its figures`);

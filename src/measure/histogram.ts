@@ -19,12 +19,26 @@ export function bucketIndex(ns: number): number {
   return Math.min(HIST_BUCKETS - 1, LINEAR + (e - 7) * SUB + (m - SUB));
 }
 
-/** [lower, upper) bounds of a bucket in ns. */
-export function bucketBounds(index: number): [number, number] {
-  if (index < LINEAR) return [index, index + 1];
-  const e = 7 + Math.floor((index - LINEAR) / SUB);
-  const m = SUB + ((index - LINEAR) % SUB);
-  const width = 2 ** (e - SUB_BITS);
+/** A bucket scheme as a document states it beside its buckets. */
+export interface BucketScheme {
+  linear: number;
+  subBits: number;
+}
+
+/** The scheme of this build (and of its C core). */
+export const SCHEME: BucketScheme = { linear: LINEAR, subBits: SUB_BITS };
+
+/**
+ * [lower, upper) bounds of a bucket in ns, in `scheme` (a document's own,
+ * when it was written by a build of other constants; `linear` a power of two).
+ */
+export function bucketBounds(index: number, scheme: BucketScheme = SCHEME): [number, number] {
+  const { linear, subBits } = scheme;
+  if (index < linear) return [index, index + 1];
+  const sub = 2 ** subBits;
+  const e = Math.log2(linear) + Math.floor((index - linear) / sub);
+  const m = sub + ((index - linear) % sub);
+  const width = 2 ** (e - subBits);
   return [m * width, (m + 1) * width];
 }
 

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readBounded } from '../common/files.js';
+import { parseJsonText } from '../common/json.js';
 import { UsageError } from '../common/errors.js';
 import { didYouMean } from '../common/suggest.js';
 import { printable } from '../common/text.js';
@@ -74,13 +75,7 @@ export function loadSuite(nameOrPath: string): Suite {
   }
   // Bounded, and only a regular file: a suite is a few kB (a device or a FIFO would be read forever).
   const text = readBounded(file, MAX_SUITE_BYTES, '--suite ', 'a suite');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--suite ${nameOrPath}: ${file} is not JSON (${(e as Error).message})`);
-  }
-  return checkSuite(raw, `--suite ${nameOrPath}`);
+  return checkSuite(parseJsonText(text, `--suite ${nameOrPath}: ${file}`), `--suite ${nameOrPath}`);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -154,9 +149,7 @@ function entryOf(e: SuiteFile['matrix'][number], where: string): MatrixEntry {
 
 function checkSysctls(where: string, v: unknown): Record<string, string> {
   if (!isObject(v)) throw new UsageError(`${where} must be an object like {"kernel.msgmni": "64"}`);
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v)) out[k] = checkSysctl(where, `${k}=${String(val)}`)[1];
-  return out;
+  return Object.fromEntries(Object.entries(v).map(([k, val]) => [k, checkSysctl(where, `${k}=${String(val)}`)[1]]));
 }
 
 /** IPC sysctls that live in the IPC namespace, and so can be set in a fresh one. */

@@ -1,7 +1,8 @@
 /**
  * GitHub-flavoured markdown for pull requests and job summaries
  * ($GITHUB_STEP_SUMMARY): prints the rows that rows.ts builds as markdown
- * tables, after the charts of mermaid.ts. Pure functions; no HTML.
+ * tables, after the charts of mermaid.ts. Pure functions; no HTML: what
+ * comes from a document passes through cell(), or chartText() in a chart.
  */
 import type { CompareResult } from '../analyze/baseline.js';
 import type { FleetComparison } from '../analyze/fleet.js';
@@ -24,9 +25,20 @@ import {
   type TableModel,
 } from './rows.js';
 
-/** Text safe inside a table cell: pipes escaped, line breaks flattened. */
+const ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * Text safe anywhere in the markdown, the one escaping every value passes
+ * through: no HTML (GitHub passes tags and comments through, and a `<!--`
+ * in a suite name would hide the rest of a job summary), pipes escaped for
+ * table cells, line breaks flattened.
+ */
 export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return text
+    .replace(/[&<>]/g, (c) => ENTITY[c] ?? c)
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 }
 
 /** Inline code, safe in a table cell. */

@@ -34,7 +34,8 @@ const BRACKETS: Readonly<Record<string, string>> = { '[': '(', ']': ')', '<': '(
  * rewrites what looks like an HTML tag before it parses), no `%%` (mermaid
  * reads `%%{...}%%` anywhere in a diagram as a directive that rewrites its
  * configuration; braces alone are text, and printable() writes `\u{202e}`),
- * never empty (the grammar wants a token).
+ * no `&` and no `#name;` (entities, which mermaid decodes), never empty (the
+ * grammar wants a token).
  */
 export function chartText(text: string, max = MAX_LABEL): string {
   const safe = printable(text)
@@ -42,6 +43,9 @@ export function chartText(text: string, max = MAX_LABEL): string {
     .replace(/[\u2028\u2029]/g, ' ')
     .replace(/["`]/g, "'")
     .replace(/[[\]<>]/g, (c) => BRACKETS[c] ?? '')
+    // An entity (&lt;, or mermaid's own #lt;) would be decoded back into a bracket where the label is drawn.
+    .replace(/&/g, '+')
+    .replace(/(#\w+);/g, '$1 ;')
     .replace(/%{2,}/g, '%')
     .replace(/\s+/g, ' ')
     .trim();

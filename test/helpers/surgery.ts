@@ -86,3 +86,93 @@ export function without(doc: ResultDocument, id: string): ResultDocument {
   copy.groups = copy.groups.map((g) => ({ ...g, scenarios: g.scenarios.filter((x) => x !== id) })).filter((g) => g.scenarios.length > 0);
   return copy;
 }
+
+/**
+ * A copy that counts as another run with the same figures: started (and
+ * finished) `seconds` later. compare and report know a run by its start, its
+ * machine and its per-round figures, so an edited copy of a run is still that
+ * run; a test that edits a copy to stand for another run says so with this.
+ */
+export function anotherRun(doc: ResultDocument, seconds = 1): ResultDocument {
+  const copy = structuredClone(doc);
+  const later = (iso: string): string => new Date(Date.parse(iso) + seconds * 1000).toISOString();
+  copy.startedAt = later(copy.startedAt);
+  if (copy.finishedAt !== null) copy.finishedAt = later(copy.finishedAt);
+  return copy;
+}
+
+/** A version 1 document (schema/result-v1.schema.json) holding the same measurements as `doc`. */
+export function toV1(doc: ResultDocument): Record<string, unknown> {
+  // Version 1 limits are integers, -1 = unreadable; it had no "unlimited" null.
+  const limits = (l: object): Record<string, number> =>
+    Object.fromEntries(Object.entries(l).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : -1]));
+  const present = (xs: readonly (number | null)[] | undefined): number[] | undefined => xs?.filter((x): x is number => x !== null);
+  const scenarios = doc.scenarios.map((s) => {
+    const t = s.throughput;
+    const l = s.latency;
+    const p99 = present(l?.p99Rounds);
+    const cpu = present(s.cpuNsPerOpRounds);
+    const cs = present(s.ctxSwitchesPerOpRounds);
+    return {
+      id: s.id,
+      workload: s.workload,
+      params: s.params,
+      mode: s.mode,
+      workers: s.workers,
+      placement: s.placement,
+      sysctls: s.sysctls,
+      state: s.state,
+      oversubscribed: s.oversubscribed,
+      ...(s.failure ? { failure: s.failure } : {}),
+      ...(t
+        ? { throughput: { unit: 'ops/s', mean: t.mean, median: t.median, sd: t.sd, rme: t.rme, ci95: t.ci95, samples: t.rounds.length, windows: t.rounds } }
+        : {}),
+      ...(l
+        ? {
+            latency: {
+              unit: 'ns',
+              p50: l.p50,
+              p90: l.p90,
+              p99: l.p99,
+              p999: l.p999,
+              max: l.max,
+              mean: l.mean,
+              count: l.count,
+              sampleEvery: l.sampleEvery,
+              ...(p99 ? { p99Windows: p99 } : {}),
+            },
+          }
+        : {}),
+      ...(s.cpuNsPerOp !== undefined ? { cpuNsPerOp: s.cpuNsPerOp } : {}),
+      ...(s.ctxSwitchesPerOp !== undefined ? { ctxSwitchesPerOp: s.ctxSwitchesPerOp } : {}),
+      ...(cpu ? { cpuNsPerOpWindows: cpu } : {}),
+      ...(cs ? { ctxSwitchesPerOpWindows: cs } : {}),
+      ...(s.rounds !== undefined ? { windows: s.rounds } : {}),
+      ...(s.ops !== undefined ? { ops: s.ops } : {}),
+    };
+  });
+  const comparisons = doc.comparisons
+    .filter((c) => c.metric === 'throughput')
+    .map((c) => ({
+      a: c.a,
+      b: c.b,
+      scenarioA: c.scenarioA,
+      scenarioB: c.scenarioB,
+      ratio: c.ratio,
+      ci95: [c.ci[0] ?? c.ratio, c.ci[1] ?? c.ratio],
+      pValue: 0.4,
+      verdict: c.verdict === 'faster' || c.verdict === 'slower' ? c.verdict : 'no significant difference',
+      test: 'welch',
+    }));
+  return {
+    schemaVersion: 1,
+    tool: { name: 'ipcns-bench', version: '0.0.9' },
+    startedAt: doc.startedAt,
+    finishedAt: doc.finishedAt,
+    complete: doc.complete,
+    command: doc.command,
+    env: { ...doc.env, limits: { host: limits(doc.env.limits.host), fresh: limits(doc.env.limits.fresh) } },
+    scenarios,
+    comparisons,
+  };
+}
