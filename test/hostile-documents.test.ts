@@ -17,7 +17,8 @@ import { jsonProblem, jsonSizes, lineColumn, MAX_JSON_DEPTH } from '../src/commo
 import { FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, MAX_FLEET_BYTES } from '../src/document/fleet.js';
 import type { ResultDocument, ScenarioResult } from '../src/document/result.js';
 import { SCHEMA_VERSION } from '../src/document/schema.js';
-import { documentCharts } from '../src/report/charts.js';
+import { documentCharts, MAX_CHARTS_PER_KIND } from '../src/report/charts.js';
+import { MAX_REPORT_BYTES } from '../src/report/html.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import { modeGroup, runDocument } from './helpers/fixtures.js';
 import { anotherRun, toV1 } from './helpers/surgery.js';
@@ -427,6 +428,56 @@ describe("the histogram's own constants", () => {
       runCli(['report', file('linear.json', doc), '--out', join(dir, 'linear.html')]),
       /\/scenarios\/0\/latency\/histogram\/linear: 100 is not a power of two/,
     );
+  });
+});
+
+describe('the HTML report is bounded', () => {
+  /** run1's scenarios copied `times` over, each copy a group of its own (another sysctl value), its comparisons with it. */
+  function many(times: number): ResultDocument {
+    const doc = structuredClone(run1);
+    const scenarios: ScenarioResult[] = [];
+    const comparisons: ResultDocument['comparisons'] = [];
+    for (let k = 0; k < times; k++) {
+      const id = (s: string): string => `${s}/copy-${k}`;
+      for (const s of run1.scenarios) scenarios.push({ ...structuredClone(s), id: id(s.id), sysctls: { 'kernel.msgmni': String(k) } });
+      for (const c of run1.comparisons) comparisons.push({ ...c, scenarioA: id(c.scenarioA), scenarioB: id(c.scenarioB) });
+    }
+    return { ...doc, scenarios, comparisons, groups: [] };
+  }
+
+  it(`ten thousand scenarios: the page stays under ${MAX_REPORT_BYTES >> 20} MiB and says what it leaves out`, () => {
+    const doc = many(Math.ceil(10_000 / run1.scenarios.length));
+    expect(doc.scenarios.length).toBeGreaterThanOrEqual(10_000);
+    const out = join(dir, 'many.html');
+    const r = runCli(['report', file('many.json', JSON.stringify(doc)), '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(statSync(out).size).toBeLessThan(MAX_REPORT_BYTES);
+    const groups = doc.scenarios.length / 3;
+    expect(html).toContain(`${groups - MAX_CHARTS_PER_KIND} of ${groups} latency distributions are not drawn (the first ${MAX_CHARTS_PER_KIND} are)`);
+    expect(html).toMatch(/60 of \d+ rows drawn \(changes first, then open questions, then the largest ratios\); \d+ rows not drawn/);
+    expect(html).toMatch(/The first 20 of \d+ groups; \d+ groups not drawn/);
+    expect(html).toMatch(/\d+ rows of tables and lists are not shown: this page holds at most 4 MiB of them/);
+    expect((html.match(/data-kind="latency"/g) ?? []).length).toBe(MAX_CHARTS_PER_KIND);
+  });
+
+  it('a document of a few scenarios with enormous histograms and texts: the same bound', () => {
+    const doc = structuredClone(run1);
+    const BUCKETS = 300_000;
+    for (const s of doc.scenarios) {
+      const l = s.latency;
+      if (!l?.histogram) continue;
+      l.histogram.buckets = Array.from({ length: BUCKETS }, (_, i) => [i, 1] as [number, number]);
+      l.count = BUCKETS;
+      s.failure = { errno: 5, code: 'EIO', call: 'window', message: '<&>'.repeat(1300) };
+    }
+    doc.command.suite = '&'.repeat(4000);
+    const path = file('huge.json', JSON.stringify(doc));
+    expect(statSync(path).size).toBeGreaterThan(16 << 20);
+    const out = join(dir, 'huge.html');
+    const r = runCli(['report', path, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(out).size).toBeLessThan(1 << 20);
   });
 });
 

@@ -8,10 +8,10 @@ import type { FleetComparison } from '../analyze/fleet.js';
 import type { FleetDocument } from '../document/fleet.js';
 import type { ScenarioResult } from '../document/result.js';
 import { workloadInfo } from '../plan/workloads.js';
-import { forest, type ForestRow, groupBy, paramText, WIDTH } from './charts.js';
+import { forest, type ForestRow, groupBy, MAX_CHART_ROWS, MAX_CHARTS_PER_KIND, MAX_LABEL, paramText, WIDTH } from './charts.js';
 import { fleetLists, fleetModeTable, fleetWarnings, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
-import { page, table } from './html.js';
-import { esc, type Frame, figure, legend, log, short, xAxis } from './svg.js';
+import { chartBudget, page, table, textBudget } from './html.js';
+import { clip, esc, type Frame, figure, legend, log, short, xAxis } from './svg.js';
 
 /** Eight colours a reader can tell apart in light and dark mode; beyond eight machines they repeat, and the tooltips say which. */
 const PALETTE = 8;
@@ -40,48 +40,57 @@ function modesChart(f: FleetComparison, margin: number): string {
   return forest('modes', 'Mode comparisons on every machine: does isolation change the answer?', sub, rows, margin, 'ratio a / b (log scale)');
 }
 
-/** Per workload: each scenario's throughput on every machine, a point with its interval (log axis). */
+/** Per workload: each scenario's throughput on every machine (the first PALETTE of them), a point with its interval (log axis). */
 function throughputChart(fleet: FleetDocument, workload: string): string {
-  const per = fleet.runs.map((r) => r.document.scenarios.filter((s) => s.workload === workload && s.state === 'completed' && s.throughput));
+  const runs = fleet.runs.slice(0, PALETTE);
+  const per = runs.map((r) => r.document.scenarios.filter((s) => s.workload === workload && s.state === 'completed' && s.throughput));
   const labelOf = (s: ScenarioResult): string => [paramText(s), `w${s.workers}`, s.placement, s.mode].filter(Boolean).join(' ');
-  const keys = [...groupBy(per.flat(), labelOf).keys()];
-  const n = fleet.runs.length;
+  const all = [...groupBy(per.flat(), labelOf).keys()];
+  const keys = all.slice(0, MAX_CHART_ROWS);
+  const n = runs.length;
   const GAP = 6;
-  const left = Math.min(360, 16 + 6.2 * Math.max(10, ...keys.map((k) => k.length)));
+  const left = Math.min(360, 16 + 6.2 * Math.max(10, ...keys.map((k) => Math.min(MAX_LABEL, k.length))));
   const f: Frame = { width: WIDTH, height: 30 + keys.length * (n * 6 + GAP + 6) + 50, left, right: 20, top: 30, bottom: 40 };
+  const drawn = new Set(keys);
   const values = per
     .flat()
+    .filter((s) => drawn.has(labelOf(s)))
     .flatMap((s) => [s.throughput?.ci[0] ?? 0, s.throughput?.ci[1] ?? 0])
     .filter((v) => v > 0);
-  const lowest = Math.min(...values) / 1.2;
-  const x = log(lowest, Math.max(...values) * 1.2, f.left, f.width - f.right);
+  const [min, max] = values.reduce<[number, number]>(([lo, hi], v) => [Math.min(lo, v), Math.max(hi, v)], [Infinity, -Infinity]);
+  const lowest = min / 1.2;
+  const x = log(lowest, max * 1.2, f.left, f.width - f.right);
   let y = f.top;
   const rows = keys
     .map((k) => {
       const top = y + GAP;
-      const dots = fleet.runs
+      const dots = runs
         .map((r, i) => {
           const s = per[i]?.find((z) => labelOf(z) === k);
           const t = s?.throughput;
           const at = top + 3 + i * 6;
           if (!t) return '';
           const c = colour(i);
-          return `<line x1="${x(Math.max(t.ci[0], lowest)).toFixed(1)}" x2="${x(t.ci[1]).toFixed(1)}" y1="${at}" y2="${at}" stroke="${c}" stroke-width="1.5"/><circle cx="${x(t.estimate).toFixed(1)}" cy="${at}" r="3" fill="${c}"><title>${esc(`${r.label}: ${s?.id ?? ''}: ${short(t.estimate)} ops/s [${short(t.ci[0])}, ${short(t.ci[1])}]`)}</title></circle>`;
+          return `<line x1="${x(Math.max(t.ci[0], lowest)).toFixed(1)}" x2="${x(t.ci[1]).toFixed(1)}" y1="${at}" y2="${at}" stroke="${c}" stroke-width="1.5"/><circle cx="${x(t.estimate).toFixed(1)}" cy="${at}" r="3" fill="${c}"><title>${esc(clip(`${r.label}: ${s?.id ?? ''}: ${short(t.estimate)} ops/s [${short(t.ci[0])}, ${short(t.ci[1])}]`, 240))}</title></circle>`;
         })
         .join('');
       y = top + n * 6 + 6;
-      return `<text class="tick" x="${f.left - 8}" y="${(top + y) / 2}" dy="0.32em" text-anchor="end">${esc(k)}</text>${dots}`;
+      return `<text class="tick" x="${f.left - 8}" y="${(top + y) / 2}" dy="0.32em" text-anchor="end">${esc(clip(k, MAX_LABEL))}</text>${dots}`;
     })
     .join('');
   const keysLegend = legend(
     f,
-    fleet.runs.map((r, i) => [r.label, colour(i)] as const),
+    runs.map((r, i) => [r.label, colour(i)] as const),
   );
   const body = `${xAxis(f, x, 'ops/s (log scale): the estimate and its interval')}${keysLegend}${rows}`;
+  const notes = [
+    fleet.runs.length > n ? ` The first ${n} of ${fleet.runs.length} machines; the others are not drawn.` : '',
+    all.length > keys.length ? ` The first ${keys.length} of ${all.length} scenarios; ${all.length - keys.length} are not drawn.` : '',
+  ].join('');
   return figure(
     'fleet-throughput',
-    `${workload}: throughput on every machine`,
-    `op: ${workloadInfo(workload)?.op ?? workload}; one colour per machine.`,
+    `${workload}: throughput on ${fleet.runs.length > n ? `${n} machines` : 'every machine'}`,
+    `op: ${workloadInfo(workload)?.op ?? workload}; one colour per machine.${notes} The tables list every machine and scenario.`,
     f,
     body,
   );
@@ -93,24 +102,48 @@ const workloadsOf = (fleet: FleetDocument): string[] => [
 
 /** How many charts of each kind the report of a fleet has (the browser test holds the page to it). */
 export function fleetChartCounts(fleet: FleetDocument, f: FleetComparison): Record<string, number> {
-  return { machine: f.perMachine.length, modes: f.modes.length > 0 ? 1 : 0, 'fleet-throughput': workloadsOf(fleet).length };
+  return {
+    machine: Math.min(MAX_CHARTS_PER_KIND, f.perMachine.length),
+    modes: f.modes.length > 0 ? 1 : 0,
+    'fleet-throughput': Math.min(MAX_CHARTS_PER_KIND, workloadsOf(fleet).length),
+  };
 }
 
 /** The fleet's report: the machines, the charts, then the tables. */
 export function renderFleetReport(fleet: FleetDocument, f: FleetComparison): string {
   const margin = fleet.runs.find((r) => r.label === f.reference)?.document.analysis.margin ?? f.threshold;
-  const parts: string[] = [
+  const budget = textBudget();
+  const charts = chartBudget();
+  const machines = f.perMachine.slice(0, MAX_CHARTS_PER_KIND);
+  const workloads = workloadsOf(fleet);
+  const leftOut = [
+    f.perMachine.length > machines.length
+      ? `${f.perMachine.length - machines.length} of ${f.perMachine.length} machines' charts against the reference are not drawn (the first ${machines.length} are); the tables hold every machine.`
+      : '',
+    workloads.length > MAX_CHARTS_PER_KIND
+      ? `${workloads.length - MAX_CHARTS_PER_KIND} of ${workloads.length} workloads' throughput charts are not drawn (the first ${MAX_CHARTS_PER_KIND} are).`
+      : '',
+  ].filter(Boolean);
+  const head: string[] = [
     `<h1>ipcns-bench fleet: ${fleet.runs.length} machines, reference ${esc(f.reference)}</h1>`,
     `<p class="machine">merged ${esc(fleet.createdAt)}; ${fleet.scenarios.count} scenarios, ${fleet.scenarios.everywhere} on every machine</p>`,
-    ...fleetWarnings(f).map((w) => `<p class="warning">${esc(w)}</p>`),
-    ...fleetSummary(f).map((l) => `<p>${esc(l)}</p>`),
-    table(machinesTable(f)),
-    '<h2>Each machine against the reference</h2>',
-    ...f.perMachine.map((m) => machineChart(f, m.label)),
+    ...fleetWarnings(f).flatMap((w) => budget.paragraph(w, 'warning')),
+    ...fleetSummary(f).flatMap((l) => budget.paragraph(l)),
   ];
-  if (f.modes.length > 0) parts.push('<h2>Mode verdicts per machine</h2>', modesChart(f, margin));
-  parts.push('<h2>Throughput per machine</h2>', ...workloadsOf(fleet).map((w) => throughputChart(fleet, w)));
-  parts.push('<h2>Tables</h2>', table(perMachineTable(f)), ...(f.modes.length > 0 ? [table(fleetModeTable(f))] : []), table(fleetScenarioTable(f)));
-  parts.push(...fleetLists(f).map((l) => `<p class="note">${esc(l)}</p>`));
-  return page(`ipcns-bench fleet: ${fleet.runs.map((r) => r.label).join(', ')}`, parts, STYLE);
+  const parts: string[] = [
+    table(machinesTable(f), budget),
+    '<h2>Each machine against the reference</h2>',
+    ...leftOut.map((l) => `<p class="warning">${esc(l)}</p>`),
+    ...charts.fit(machines.map((m) => machineChart(f, m.label))),
+  ];
+  if (f.modes.length > 0) parts.push('<h2>Mode verdicts per machine</h2>', ...charts.fit([modesChart(f, margin)]));
+  parts.push('<h2>Throughput per machine</h2>', ...charts.fit(workloads.slice(0, MAX_CHARTS_PER_KIND).map((w) => throughputChart(fleet, w))));
+  parts.push(
+    '<h2>Tables</h2>',
+    table(perMachineTable(f), budget),
+    ...(f.modes.length > 0 ? [table(fleetModeTable(f), budget)] : []),
+    table(fleetScenarioTable(f), budget),
+  );
+  parts.push(...fleetLists(f).flatMap((l) => budget.paragraph(l, 'note')));
+  return page(`ipcns-bench fleet: ${clip(fleet.runs.map((r) => r.label).join(', '), 300)}`, [...head, ...charts.note(), ...budget.note(), ...parts], STYLE);
 }

@@ -73,7 +73,11 @@ export function scenarioNotes(s: ScenarioResult): string {
 /** One table per workload, a row per scenario. */
 export function scenarioTables(doc: ResultDocument): TableModel[] {
   const byWorkload = new Map<string, ScenarioResult[]>();
-  for (const s of doc.scenarios) byWorkload.set(s.workload, [...(byWorkload.get(s.workload) ?? []), s]);
+  for (const s of doc.scenarios) {
+    const list = byWorkload.get(s.workload);
+    if (list) list.push(s);
+    else byWorkload.set(s.workload, [s]);
+  }
   return [...byWorkload].map(([workload, list]) => {
     const info = workloadInfo(workload);
     const hasBytes = info?.hasBytes ?? false;
@@ -128,8 +132,9 @@ export function comparisonTables(doc: ResultDocument): TableModel[] {
   const out: TableModel[] = [];
   const t = doc.comparisons.filter((c) => c.metric === 'throughput');
   const levels = t.map((c) => c.ciLevel);
-  const lo = Math.min(...levels);
-  const hi = Math.max(...levels);
+  // Not Math.min(...levels): a long array spread into arguments overflows the stack.
+  const lo = levels.reduce((a, v) => Math.min(a, v), Infinity);
+  const hi = levels.reduce((a, v) => Math.max(a, v), -Infinity);
   const level = t.length === 0 ? '' : lo === hi ? ` at ${levelText(lo)}` : ` at ${levelText(lo)} to ${levelText(hi)}`;
   if (t.length > 0) {
     out.push({

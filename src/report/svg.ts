@@ -12,6 +12,13 @@ export function esc(text: string): string {
   return printable(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** `text` cut to `max` characters (an ellipsis marks the cut): labels from a file can be kilobytes long, and a chart shows a line of each. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
 /** A number as a tick label: 3 significant digits and a k/M/G step. */
 export function short(v: number): string {
   const a = Math.abs(v);
@@ -120,5 +127,6 @@ export function legend(f: Frame, keys: ReadonlyArray<readonly [string, string]>)
 
 /** An SVG chart inside its figure: the title as the caption and as the SVG's accessible name. */
 export function figure(kind: string, title: string, subtitle: string, f: Frame, body: string): string {
-  return `<figure class="chart" data-kind="${kind}"><figcaption><strong>${esc(title)}</strong><br><span>${esc(subtitle)}</span></figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${f.width} ${f.height}" width="${f.width}" height="${f.height}" role="img"><title>${esc(title)}</title>${body}</svg></figure>`;
+  const t = esc(clip(title, 300));
+  return `<figure class="chart" data-kind="${kind}"><figcaption><strong>${t}</strong><br><span>${esc(clip(subtitle, 1200))}</span></figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${f.width} ${f.height}" width="${f.width}" height="${f.height}" role="img"><title>${t}</title>${body}</svg></figure>`;
 }
