@@ -17,7 +17,7 @@ import { jsonProblem, jsonSizes, lineColumn, MAX_JSON_DEPTH } from '../src/commo
 import { FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, MAX_FLEET_BYTES } from '../src/document/fleet.js';
 import type { ResultDocument, ScenarioResult } from '../src/document/result.js';
 import { SCHEMA_VERSION } from '../src/document/schema.js';
-import { documentCharts } from '../src/report/charts.js';
+import { documentCharts, MAX_CHARTS_PER_KIND } from '../src/report/charts.js';
 import { MAX_REPORT_BYTES } from '../src/report/html.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import { modeGroup, runDocument } from './helpers/fixtures.js';
@@ -454,11 +454,11 @@ describe('the HTML report is bounded', () => {
     const html = readFileSync(out, 'utf8');
     expect(statSync(out).size).toBeLessThan(MAX_REPORT_BYTES);
     const groups = doc.scenarios.length / 3;
-    expect(html).toContain(`${groups - 24} of ${groups} latency distributions are not drawn (the first 24 are)`);
+    expect(html).toContain(`${groups - MAX_CHARTS_PER_KIND} of ${groups} latency distributions are not drawn (the first ${MAX_CHARTS_PER_KIND} are)`);
     expect(html).toMatch(/60 of \d+ rows drawn \(changes first, then open questions, then the largest ratios\); \d+ rows not drawn/);
     expect(html).toMatch(/The first 20 of \d+ groups; \d+ groups not drawn/);
     expect(html).toMatch(/\d+ rows of tables and lists are not shown: this page holds at most 4 MiB of them/);
-    expect((html.match(/data-kind="latency"/g) ?? []).length).toBe(24);
+    expect((html.match(/data-kind="latency"/g) ?? []).length).toBe(MAX_CHARTS_PER_KIND);
   });
 
   it('a document of a few scenarios with enormous histograms and texts: the same bound', () => {

@@ -21,8 +21,8 @@ export const WIDTH = 760;
 export const ROW = 18;
 /** Rows of one chart beyond this make it taller than a screen: the most telling are drawn, and the caption says how many are not. */
 export const MAX_CHART_ROWS = 60;
-/** Charts of one kind (per workload, per group) beyond this are a wall no one reads: the first are drawn, and the page says how many are not. */
-export const MAX_CHARTS_PER_KIND = 24;
+/** Charts of one kind (per workload, per group) beyond this are a wall no one reads (a default run has 26 latency charts): the first are drawn, and the page says how many are not. */
+export const MAX_CHARTS_PER_KIND = 32;
 /** A label is cut here: the chart's left margin shows about 56 characters. */
 export const MAX_LABEL = 80;
 /** And a tooltip here. */

@@ -10,7 +10,7 @@ import type { ScenarioResult } from '../document/result.js';
 import { workloadInfo } from '../plan/workloads.js';
 import { forest, type ForestRow, groupBy, MAX_CHART_ROWS, MAX_CHARTS_PER_KIND, MAX_LABEL, paramText, WIDTH } from './charts.js';
 import { fleetLists, fleetModeTable, fleetWarnings, fleetScenarioTable, fleetSummary, machinesTable, perMachineTable } from './fleet-rows.js';
-import { page, table, TextBudget } from './html.js';
+import { chartBudget, page, table, textBudget } from './html.js';
 import { clip, esc, type Frame, figure, legend, log, short, xAxis } from './svg.js';
 
 /** Eight colours a reader can tell apart in light and dark mode; beyond eight machines they repeat, and the tooltips say which. */
@@ -112,7 +112,8 @@ export function fleetChartCounts(fleet: FleetDocument, f: FleetComparison): Reco
 /** The fleet's report: the machines, the charts, then the tables. */
 export function renderFleetReport(fleet: FleetDocument, f: FleetComparison): string {
   const margin = fleet.runs.find((r) => r.label === f.reference)?.document.analysis.margin ?? f.threshold;
-  const budget = new TextBudget();
+  const budget = textBudget();
+  const charts = chartBudget();
   const machines = f.perMachine.slice(0, MAX_CHARTS_PER_KIND);
   const workloads = workloadsOf(fleet);
   const leftOut = [
@@ -133,10 +134,10 @@ export function renderFleetReport(fleet: FleetDocument, f: FleetComparison): str
     table(machinesTable(f), budget),
     '<h2>Each machine against the reference</h2>',
     ...leftOut.map((l) => `<p class="warning">${esc(l)}</p>`),
-    ...machines.map((m) => machineChart(f, m.label)),
+    ...charts.fit(machines.map((m) => machineChart(f, m.label))),
   ];
-  if (f.modes.length > 0) parts.push('<h2>Mode verdicts per machine</h2>', modesChart(f, margin));
-  parts.push('<h2>Throughput per machine</h2>', ...workloads.slice(0, MAX_CHARTS_PER_KIND).map((w) => throughputChart(fleet, w)));
+  if (f.modes.length > 0) parts.push('<h2>Mode verdicts per machine</h2>', ...charts.fit([modesChart(f, margin)]));
+  parts.push('<h2>Throughput per machine</h2>', ...charts.fit(workloads.slice(0, MAX_CHARTS_PER_KIND).map((w) => throughputChart(fleet, w))));
   parts.push(
     '<h2>Tables</h2>',
     table(perMachineTable(f), budget),
@@ -144,5 +145,5 @@ export function renderFleetReport(fleet: FleetDocument, f: FleetComparison): str
     table(fleetScenarioTable(f), budget),
   );
   parts.push(...fleetLists(f).flatMap((l) => budget.paragraph(l, 'note')));
-  return page(`ipcns-bench fleet: ${clip(fleet.runs.map((r) => r.label).join(', '), 300)}`, [...head, ...budget.note(), ...parts], STYLE);
+  return page(`ipcns-bench fleet: ${clip(fleet.runs.map((r) => r.label).join(', '), 300)}`, [...head, ...charts.note(), ...budget.note(), ...parts], STYLE);
 }

@@ -4,10 +4,11 @@
  * or dark setting, and prints. Charts first (charts.ts), then the same tables
  * the terminal and markdown print, from the same rows (rows.ts).
  *
- * Bounded whatever the document holds: the charts by charts.ts, the tables
- * and lists by a budget of MAX_TEXT_BYTES (rows past it are left out, and
- * the page says how many), every line of text cut to a screenful. A page
- * stays under MAX_REPORT_BYTES; the document keeps every figure.
+ * Bounded whatever the document holds: charts.ts cuts the rows of a chart
+ * and the charts of a kind, and the page holds charts up to MAX_CHART_BYTES
+ * and tables and lists up to MAX_TEXT_BYTES (what is past them is left out,
+ * and the page says how much), every line of text cut to a screenful. So a
+ * page stays under MAX_REPORT_BYTES; the document keeps every figure.
  */
 import type { CompareResult } from '../analyze/baseline.js';
 import type { ResultDocument } from '../document/result.js';
@@ -15,20 +16,30 @@ import { baseChart, documentCharts, leftOutCharts } from './charts.js';
 import { compareLists, compareSides, compareSummary, compareTable, comparisonTables, headerLines, scenarioTables, type TableModel, warnings } from './rows.js';
 import { clip, esc } from './svg.js';
 
+export { chartCounts } from './charts.js';
+
 /** What a page's tables and lists may take together; the rows past it are left out, and the page says how many. */
 export const MAX_TEXT_BYTES = 4 << 20;
-/** A page never grows past this: the text budget, and the charts, which charts.ts cuts to a few MB at most. */
+/** And its charts (a default run's are about 0.5 MB). */
+export const MAX_CHART_BYTES = 5 << 20;
+/** A page never grows past this: both budgets, and the headings and lines around them, each cut to a line. */
 export const MAX_REPORT_BYTES = 10 << 20;
 /** A cell or a line of text is cut here: a failure message or a list of ids can be kilobytes long. */
 const MAX_LINE = 2000;
 const MAX_CELL = 400;
 
-/** The share of MAX_TEXT_BYTES a page has left, and the rows it has left out for want of it. */
-export class TextBudget {
+/** What a page has left of one of its budgets, and what it has left out for want of it. */
+export class Budget {
   private left: number;
+  private readonly mib: number;
   leftOut = 0;
-  constructor(bytes = MAX_TEXT_BYTES) {
+  constructor(
+    bytes: number,
+    /** The line that says what was left out: `n` of what, in a page that holds at most `mib` MiB of them. */
+    private readonly says: (n: number, mib: number) => string,
+  ) {
     this.left = bytes;
+    this.mib = bytes / (1 << 20);
   }
   /** Whether `html` still fits; if it does, it is counted. */
   take(html: string): boolean {
@@ -37,24 +48,33 @@ export class TextBudget {
     this.left -= bytes;
     return true;
   }
+  /** The parts that fit, in order (those that do not are counted). */
+  fit(parts: readonly string[]): string[] {
+    const kept = parts.filter((p) => this.take(p));
+    this.leftOut += parts.length - kept.length;
+    return kept;
+  }
   /** A paragraph of `cls`, its text cut to a line, if it fits (a left-out one is counted). */
   paragraph(text: string, cls = ''): string[] {
-    const html = `<p${cls ? ` class="${cls}"` : ''}>${esc(clip(text, MAX_LINE))}</p>`;
-    if (this.take(html)) return [html];
-    this.leftOut++;
-    return [];
+    return this.fit([`<p${cls ? ` class="${cls}"` : ''}>${esc(clip(text, MAX_LINE))}</p>`]);
   }
   /** One line that says what was left out, or nothing. */
   note(): string[] {
-    return this.leftOut > 0
-      ? [
-          `<p class="warning">${this.leftOut} row${this.leftOut === 1 ? '' : 's'} of tables and lists are not shown: this page holds at most ${MAX_TEXT_BYTES >> 20} MiB of them. The document holds every row (ipcns-bench compare and export read it).</p>`,
-        ]
-      : [];
+    return this.leftOut > 0 ? [`<p class="warning">${esc(this.says(this.leftOut, this.mib))}</p>`] : [];
   }
 }
 
-export { chartCounts } from './charts.js';
+/** The budget of a page's tables and lists. */
+export const textBudget = (): Budget =>
+  new Budget(
+    MAX_TEXT_BYTES,
+    (n, mib) =>
+      `${n} row${n === 1 ? '' : 's'} of tables and lists are not shown: this page holds at most ${mib} MiB of them. The document holds every row (ipcns-bench compare and export read it).`,
+  );
+
+/** The budget of a page's charts. */
+export const chartBudget = (): Budget =>
+  new Budget(MAX_CHART_BYTES, (n, mib) => `${n} chart${n === 1 ? ' is' : 's are'} not drawn: this page holds at most ${mib} MiB of charts.`);
 
 const STYLE = `
 :root { color-scheme: light dark; --fg: #1d1f23; --bg: #ffffff; --muted: #5c6370; --grid: #e3e5e8; --band: rgba(80, 160, 90, 0.14);
@@ -76,7 +96,7 @@ td.good { color: var(--good); } td.bad { color: var(--bad); } td.warn { color: v
 `;
 
 /** A table, with as many of its rows as `budget` takes (the others are counted there); nothing once it takes none. */
-export function table(t: TableModel, budget: TextBudget = new TextBudget(Infinity)): string {
+export function table(t: TableModel, budget: Budget = new Budget(Infinity, () => '')): string {
   const head = t.head.map((h) => `<th>${esc(h)}</th>`).join('');
   const top = `<h3>${esc(clip(t.title, MAX_CELL))}</h3>${t.note ? `<p class="note">${esc(clip(t.note, MAX_LINE))}</p>` : ''}<table><thead><tr>${head}</tr></thead><tbody>`;
   if (!budget.take(top)) {
@@ -99,7 +119,8 @@ export function table(t: TableModel, budget: TextBudget = new TextBudget(Infinit
 export function renderReport(doc: ResultDocument, compare?: CompareResult): string {
   const header = headerLines(doc).map((l) => clip(l, MAX_LINE));
   const machine = clip(header[0] ?? '', 300);
-  const budget = new TextBudget();
+  const budget = textBudget();
+  const charts = chartBudget();
   const parts: string[] = [
     `<h1>ipcns-bench: suite ${esc(clip(doc.command.suite, MAX_CELL))}, ${esc(doc.startedAt)}${doc.complete ? '' : ' (incomplete)'}</h1>`,
     ...header.map((l) => `<p class="machine">${esc(l)}</p>`),
@@ -107,7 +128,7 @@ export function renderReport(doc: ResultDocument, compare?: CompareResult): stri
   ];
   const tail: string[] = [];
   if (compare) {
-    tail.push('<h2>Against the baseline</h2>', baseChart(compare, machine));
+    tail.push('<h2>Against the baseline</h2>', ...charts.fit([baseChart(compare, machine)]));
     tail.push(
       `<p>${esc(compareSummary(compare))}</p>`,
       ...compareSides(compare).flatMap((l) => budget.paragraph(l, 'note')),
@@ -115,10 +136,10 @@ export function renderReport(doc: ResultDocument, compare?: CompareResult): stri
     );
     tail.push(...compareLists(compare).flatMap((l) => budget.paragraph(l, 'note')));
   }
-  tail.push('<h2>Charts</h2>', ...leftOutCharts(doc).map((l) => `<p class="warning">${esc(l)}</p>`), ...documentCharts(doc, machine));
+  tail.push('<h2>Charts</h2>', ...leftOutCharts(doc).map((l) => `<p class="warning">${esc(l)}</p>`), ...charts.fit(documentCharts(doc, machine)));
   tail.push('<h2>Tables</h2>', ...scenarioTables(doc).map((t) => table(t, budget)), ...comparisonTables(doc).map((t) => table(t, budget)));
   // What was left out is said at the top, where a reader starts.
-  return page(`ipcns-bench report: ${clip(doc.command.suite, MAX_CELL)} ${doc.startedAt}`, [...parts, ...budget.note(), ...tail]);
+  return page(`ipcns-bench report: ${clip(doc.command.suite, MAX_CELL)} ${doc.startedAt}`, [...parts, ...charts.note(), ...budget.note(), ...tail]);
 }
 
 /** The page around the parts: one file, its style inline, nothing to fetch. */
