@@ -104,7 +104,7 @@ describe('.github/workflows/history.yml', () => {
     const calls = cliCalls(stepNamed(obj(jobs['gate']), 'ipcns-bench history (the gate)'), vars);
     expect(calls.map((c) => c[0])).toEqual(['history', 'history', 'report']);
     expect(parseHistoryArgs(calls[0]?.slice(1) ?? [])).toMatchObject({ paths: ['data/runs'], last: 60, relative: false, summary: true });
-    expect(parseHistoryArgs(calls[1]?.slice(1) ?? [])).toMatchObject({ relative: true, summary: true });
+    expect(parseHistoryArgs(calls[1]?.slice(1) ?? [])).toMatchObject({ metric: 'calibrated', relative: true, summary: true });
     expect(parse('report', calls[2]?.slice(1) ?? [], REPORT_OPTIONS, Infinity).values).toMatchObject({ history: true, last: '60', out: 'history.html' });
   });
 
@@ -179,7 +179,7 @@ describe('its scripts, run here', () => {
     const steady = gate('steady', series(base, { runs: 12, seed: 31 }));
     expect(steady.code).toBe(0);
     expect(steady.summary).toContain('### ipcns-bench history: throughput\n');
-    expect(steady.summary).toContain('### ipcns-bench history: throughput (relative)\n');
+    expect(steady.summary).toContain('### ipcns-bench history: calibrated (relative)\n');
     expect(existsSync(join(steady.cwd, 'history.html'))).toBe(true);
     const slow = (r: number, doc: ResultDocument): void => {
       if (r >= 9) scaleScenario(scenarioOf(doc, doc.scenarios[4]?.id as string), 'throughput', 0.88);

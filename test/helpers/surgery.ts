@@ -24,6 +24,13 @@ export function scaleScenario(s: ScenarioResult, what: Figure, f: number): void 
       t.median *= f;
       t.sd *= f;
       t.ci95 = [t.ci95[0] * f, t.ci95[1] * f];
+      // A change to the workload moves its calibrated twin alike: the control it is over does not move.
+      const c = t.calibrated;
+      if (c) {
+        c.rounds = c.rounds.map((x) => (x === null ? null : x * f));
+        c.estimate *= f;
+        c.ci = [c.ci[0] * f, c.ci[1] * f];
+      }
       if (s.bytesPerSecond !== undefined) s.bytesPerSecond *= f;
       return;
     }
