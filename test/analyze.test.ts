@@ -5,7 +5,7 @@
  * (scipy 1.17.1, numpy 2.4.6) or are worked out by hand in the comments.
  */
 import { describe, expect, it } from 'vitest';
-import { compareModes, decided, levelText, methodText, relativeHalfWidth, scenarioEstimate } from '../src/analyze/modes.js';
+import { compareModes, decided, levelText, methodText, missingComparisons, relativeHalfWidth, scenarioEstimate } from '../src/analyze/modes.js';
 import type { ModeComparison, ModeSeries } from '../src/analyze/modes.js';
 import { HIGH_ROUND_NOISE, noiseFigure } from '../src/analyze/noise.js';
 import { cv, lag1, madSd, mean, medianOf, quantileOf, sampleSd, sorted, trimCount, trimmedMean, winsorizedVariance } from '../src/analyze/robust.js';
@@ -536,10 +536,51 @@ describe('mode comparisons (modes.ts)', () => {
   it('decided: only the stopping metrics must be conclusive', () => {
     expect(STOPPING_METRICS).toEqual(['throughput', 'latency-p50']);
     // An inconclusive p99 does not keep a group sampling.
-    expect(decided([judged('throughput', 'faster'), judged('latency-p50', 'equivalent'), judged('latency-p99', 'inconclusive')])).toBe(true);
-    expect(decided([judged('throughput', 'inconclusive'), judged('latency-p50', 'equivalent')])).toBe(false);
-    expect(decided([judged('throughput', 'slower'), judged('latency-p50', 'inconclusive')])).toBe(false);
-    expect(decided(compareModes(all, alpha, 0.05, ['throughput', 'latency-p50']))).toBe(true);
+    expect(decided([judged('throughput', 'faster'), judged('latency-p50', 'equivalent'), judged('latency-p99', 'inconclusive')], [])).toBe(true);
+    expect(decided([judged('throughput', 'inconclusive'), judged('latency-p50', 'equivalent')], [])).toBe(false);
+    expect(decided([judged('throughput', 'slower'), judged('latency-p50', 'inconclusive')], [])).toBe(false);
+    const cs = compareModes(all, alpha, 0.05, ['throughput', 'latency-p50']);
+    expect(missingComparisons(all, cs)).toEqual([]);
+    expect(decided(cs, [])).toBe(true);
+  });
+
+  it('a comparison the group should have and could not make keeps it undecided', () => {
+    // isolated has no throughput figure in any round: all 0, or all NaN.
+    for (const empty of [host.map(() => 0), host.map(() => NaN)]) {
+      const three = [series('host', host, latHost), series('shared', shared, latShared), series('isolated', empty, latIsolated)];
+      const cs = compareModes(three, alpha, 0.05, ['throughput', 'latency-p50']);
+      expect(cs.filter((c) => c.metric === 'throughput').map((c) => `${c.a}/${c.b}`)).toEqual(['shared/host']);
+      // Every comparison it could make is conclusive; the two it could not keep it sampling.
+      expect(cs.every((c) => c.verdict !== 'inconclusive')).toBe(true);
+      const missing = missingComparisons(three, cs);
+      expect(missing).toEqual([
+        { metric: 'throughput', a: 'isolated', b: 'shared' },
+        { metric: 'throughput', a: 'isolated', b: 'host' },
+      ]);
+      expect(decided(cs, missing)).toBe(false);
+    }
+    // One round with a figure is not a comparison either.
+    const once = host.map((x, i) => (i === 5 ? x : NaN));
+    const two = [series('host', host, latHost), series('isolated', latHost, once)];
+    expect(missingComparisons(two, compareModes(two, alpha, 0.05))).toEqual([{ metric: 'latency-p50', a: 'isolated', b: 'host' }]);
+    // No mode has any throughput figure: still missing, not "nothing to compare".
+    const zeros = host.map(() => 0);
+    const dead = [series('host', zeros, latHost), series('shared', [...zeros, NaN], latShared)];
+    expect(missingComparisons(dead, compareModes(dead, alpha, 0.05))).toEqual([{ metric: 'throughput', a: 'shared', b: 'host' }]);
+    expect(decided([], missingComparisons(dead, []))).toBe(false);
+  });
+
+  it('a comparison the group cannot have is not missing: latency not sampled in any mode, a group of one mode, the p99', () => {
+    const none = host.map(() => NaN);
+    const unsampled = [series('host', host, none), series('shared', shared, none)];
+    const cs = compareModes(unsampled, alpha, 0.05);
+    expect(cs.map((c) => c.metric)).toEqual(['throughput']);
+    expect(missingComparisons(unsampled, cs)).toEqual([]);
+    expect(decided(cs, [])).toBe(true);
+    expect(missingComparisons([series('host', host, latHost)], [])).toEqual([]);
+    // The p99 does not keep a group sampling, present or not.
+    const noTail = [series('host', host, latHost, none), series('shared', shared, latShared, none)];
+    expect(missingComparisons(noTail, compareModes(noTail, alpha, 0.05))).toEqual([]);
   });
 
   it('scenarioEstimate: the trimmed geometric mean and its interval', () => {

@@ -7,8 +7,9 @@
  * (docs/statistics.md has its table).
  */
 import { describe, expect, it } from 'vitest';
-import { defaultPlan, simulate } from '../bench/simulate.js';
-import { NOISY_MACHINE } from '../src/measure/mock-core.js';
+import { defaultPlan, runMockGroup, simulate } from '../bench/simulate.js';
+import type { Core, WindowResult } from '../src/common/types.js';
+import { createMockCore, NOISY_MACHINE, seededRandom } from '../src/measure/mock-core.js';
 
 const { budget, comparisons } = defaultPlan();
 const GROUPS = 80;
@@ -39,4 +40,44 @@ describe('verdicts under a noisy machine, default budget', () => {
     expect(quiet.decided).toBe(quiet.groups);
     expect(quiet.rounds).toBeLessThan(noisy.rounds / 2);
   }, 60_000);
+});
+
+describe('a group with a mode that gives no figure', () => {
+  const quiet = { window: 0.02, drift: { sd: 0.01, ms: 300 }, sub: 0.01 };
+  /** The mock, with isolated's windows changed by `fault`. */
+  const faulty = (fault: (r: WindowResult) => WindowResult): Core => {
+    const mock = createMockCore({ seed: 3, model: quiet, nsPerOp: { 'msg.pingpong': 10_000 } });
+    return { ...mock, run: (spec) => (spec.mode === 'isolated' ? fault(mock.run(spec)) : mock.run(spec)) };
+  };
+
+  it('is decided on a quiet machine when every mode has figures', async () => {
+    const { summary, comparisons: made } = await runMockGroup(
+      faulty((r) => r),
+      budget,
+      comparisons,
+      seededRandom(5),
+    );
+    expect(summary.stop).toBe('decided');
+    expect(summary.uncompared).toBeUndefined();
+    expect(made.filter((c) => c.metric !== 'latency-p99')).toHaveLength(6);
+  });
+
+  it('is never decided without one of its comparisons: it samples to its cap and the document names what is missing', async () => {
+    // isolated's rounds all have rate 0 (no op at any sub-window boundary but the last), or no latency sample.
+    const stalled = faulty((r) => ({ ...r, marks: r.marks.map(([ops, t], i): [number, number] => [i === r.marks.length - 1 ? ops : 0, t]) }));
+    const unsampled = faulty((r) => ({ ...r, latency: { count: 0, sumNs: 0, minNs: 0, maxNs: 0, buckets: [] } }));
+    for (const [core, metric] of [
+      [stalled, 'throughput'],
+      [unsampled, 'latency-p50'],
+    ] as const) {
+      const { summary, comparisons: made } = await runMockGroup(core, budget, comparisons, seededRandom(5));
+      expect(summary.stop).toBe('cap');
+      expect(summary.measuredMs).toBeGreaterThanOrEqual(budget.capMs);
+      expect(summary.uncompared).toEqual([
+        { metric, a: 'isolated', b: 'shared' },
+        { metric, a: 'isolated', b: 'host' },
+      ]);
+      expect(made.filter((c) => c.metric === metric).map((c) => `${c.a}/${c.b}`)).toEqual(['shared/host']);
+    }
+  });
 });

@@ -87,9 +87,42 @@ export function compareModes(series: readonly ModeSeries[], alpha: number, margi
   return out;
 }
 
-/** A group has sampled enough when every comparison of a stopping metric has a conclusive verdict. */
-export function decided(comparisons: readonly ModeComparison[]): boolean {
-  return comparisons.filter((c) => STOPPING_METRICS.includes(c.metric)).every((c) => c.verdict !== 'inconclusive');
+/** A comparison named by its metric and pair of modes, a / b. */
+export interface Pairing {
+  metric: Metric;
+  a: Mode;
+  b: Mode;
+}
+
+const hasFigure = (xs: readonly number[]): boolean => xs.some((x) => x > 0 && Number.isFinite(x));
+
+/**
+ * The comparisons of the stopping metrics that a group should have and has
+ * not: a pair of its modes with fewer than two rounds in which both have a
+ * figure (all 0 or NaN on one side). Throughput is always expected; a
+ * latency only where some mode of the group has a figure for it (latency
+ * sampling can be off).
+ */
+export function missingComparisons(series: readonly ModeSeries[], comparisons: readonly ModeComparison[]): Pairing[] {
+  const out: Pairing[] = [];
+  for (const metric of STOPPING_METRICS) {
+    if (metric !== 'throughput' && !series.some((s) => hasFigure(s.values[metric]))) continue;
+    for (const [a, b] of MODE_PAIRS) {
+      if (!series.some((s) => s.mode === a) || !series.some((s) => s.mode === b)) continue;
+      if (!comparisons.some((c) => c.metric === metric && c.a === a && c.b === b)) out.push({ metric, a, b });
+    }
+  }
+  return out;
+}
+
+/**
+ * A group has sampled enough when it has every comparison it should have
+ * (none `missing`) and each of a stopping metric has a conclusive verdict. A
+ * group with a comparison it cannot make is never decided: it samples on,
+ * and stops at its cap undecided.
+ */
+export function decided(comparisons: readonly ModeComparison[], missing: readonly Pairing[]): boolean {
+  return missing.length === 0 && comparisons.filter((c) => STOPPING_METRICS.includes(c.metric)).every((c) => c.verdict !== 'inconclusive');
 }
 
 /** A scenario's own figure: the trimmed geometric mean of its per-round values with its interval at 1 - alpha. */

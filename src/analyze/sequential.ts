@@ -8,7 +8,7 @@
  * rates. docs/statistics.md has the derivation and the simulation behind it.
  */
 import type { ModeRecord, StoppingRule } from '../measure/scheduler.js';
-import { compareModes, decided, scenarioEstimate, type ModeComparison, type ModeSeries } from './modes.js';
+import { compareModes, decided, missingComparisons, scenarioEstimate, type ModeComparison, type ModeSeries, type Pairing } from './modes.js';
 import { AlphaSpending, lookSchedule, METRICS, type Metric } from './verdict.js';
 
 /** How many comparisons of each metric the whole run makes: the family its intervals' level is shared over. */
@@ -33,6 +33,7 @@ export interface SequentialOptions {
 export class SequentialRule implements StoppingRule {
   private spending = new Map<Metric, AlphaSpending>();
   private last: ModeComparison[] = [];
+  private missing: Pairing[] = [];
 
   constructor(private readonly o: SequentialOptions) {}
 
@@ -40,6 +41,7 @@ export class SequentialRule implements StoppingRule {
     const looks = lookSchedule(Math.min(this.o.minRounds, maxRounds), LOOK_RATIO, maxRounds);
     this.spending = new Map(METRICS.map((metric) => [metric, new AlphaSpending(this.o.plan.alphaRun, this.o.plan.comparisons[metric], looks)]));
     this.last = [];
+    this.missing = [];
     return looks;
   }
 
@@ -54,8 +56,15 @@ export class SequentialRule implements StoppingRule {
       },
     }));
     this.last = METRICS.flatMap((metric) => compareModes(series, this.spending.get(metric)?.look(round) ?? 0, this.o.margin, [metric]));
+    this.missing = missingComparisons(series, this.last);
     const precise = this.o.precision <= 0 || live.every((r) => scenarioEstimate(r.rounds.map((x) => x.rate)).halfWidth <= this.o.precision);
-    return { done: decided(this.last) && precise, undecided: this.last.filter((c) => c.verdict === 'inconclusive').length };
+    const inconclusive = this.last.filter((c) => c.verdict === 'inconclusive').length;
+    return { done: decided(this.last, this.missing) && precise, undecided: inconclusive + this.missing.length };
+  }
+
+  /** Comparisons of the stopping metrics the last look should have made and could not (a mode without figures). */
+  uncompared(): Pairing[] {
+    return [...this.missing];
   }
 
   /** The comparisons of the last look, between scenarios that did not fail. */

@@ -92,6 +92,8 @@ export class GroupRunner {
       looks: m.looks,
       stop: m.stop,
     };
+    const uncompared = rule.uncompared();
+    if (uncompared.length > 0) summary.uncompared = uncompared;
     return { results, comparisons: rule.comparisons(m.records), summary };
   }
 }

@@ -204,6 +204,13 @@ export const GroupSchema = Type.Object(
     windowMs: Positive,
     looks: Type.Integer({ minimum: 1, description: "Looks the group could take within its cap: the budget its intervals' level was set for." }),
     stop: StopSchema,
+    uncompared: Type.Optional(
+      Type.Array(Type.Object({ metric: MetricSchema, a: ModeSchema, b: ModeSchema }), {
+        minItems: 1,
+        description:
+          'Comparisons the group should have made and could not (a mode with fewer than two rounds with a figure of the metric): the group was not decided, whatever its stop reason, and these comparisons are not in the document.',
+      }),
+    ),
   },
   { description: 'One group: the scenarios that differ only in mode, measured in the same rounds, and why it stopped sampling.' },
 );
