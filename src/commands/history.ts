@@ -18,13 +18,12 @@ import {
   HISTORY_METRICS,
   HISTORY_ORDERS,
   type HistoryInput,
-  type HistoryMetric,
-  type HistoryOrder,
   type HistoryResult,
   MAX_PERMUTATIONS,
   orderRuns,
   runsWithout,
 } from '../analyze/history.js';
+import type { HistoryOptions } from '../analyze/history-shape.js';
 import { UsageError } from '../common/errors.js';
 import { resolveTarget, writeTarget } from '../common/files.js';
 import { printable } from '../common/text.js';
@@ -86,18 +85,10 @@ export const HISTORY_HELP = `ipcns-bench history DOC.json [DOC2.json ...] | DIR 
   --summary              also append the markdown to $GITHUB_STEP_SUMMARY
   exit codes: 0 no regression confirmed in the newest runs, 1 one is (--strict: or suspected), 2 bad input`;
 
-export interface HistoryArgs {
+/** The analysis's own options, and what the command does around it. */
+export interface HistoryArgs extends HistoryOptions {
   paths: string[];
-  metric: HistoryMetric;
-  relative: boolean;
-  order: HistoryOrder;
   last: number;
-  threshold: number;
-  alpha: number;
-  confirm: number;
-  minSize: number;
-  permutations?: number;
-  seed: number;
   strict: boolean;
   format: OutputFormat;
   json?: string;
